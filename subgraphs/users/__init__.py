@@ -1,0 +1,1 @@
+"""The users subgraph: accounts, sessions and tokens (PostgreSQL, SQLite for dev)."""
