@@ -1,0 +1,208 @@
+"""The router's ASGI app (Starlette: the router needs routing and requests, not FastAPI's
+validation layer, and every microsecond per request counts).
+
+Routes: GET/POST on the GraphQL path (router.yaml `server.graphql_path`, default /graphql),
+GET /health (200 once the supergraph is loaded: it is loaded before the app exists),
+GET /ready (supergraph loaded and, when configured, Redis reachable) and GET /metrics
+(Prometheus text format).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import inspect
+from collections.abc import AsyncIterator, Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+import structlog
+from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, generate_latest
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from router.config import ConfigError, RouterConfig
+from router.pipeline import EngineHolder, EngineLike, StageSlots, build_pipeline
+from router.stages.persisted import ApqStore
+from router.stages.transport import GraphQLTransport
+
+__all__ = ["EngineFactory", "create_app", "default_engine_factory"]
+
+_log = structlog.get_logger("router.app")
+
+# (supergraph SDL, router config) -> Engine. Called at start, and in a worker thread on each hot
+# reload: it must not need the running event loop.
+EngineFactory = Callable[[str, RouterConfig], EngineLike]
+
+
+def default_engine_factory(supergraph_sdl: str, config: RouterConfig) -> EngineLike:
+    from router.engine import Engine
+
+    if config.subgraphs.overrides:
+        from router.supergraph import load_supergraph
+
+        # Checked before the Engine exists, so a refusal leaves no open client behind.
+        _check_overrides(load_supergraph(supergraph_sdl).graphs, config)
+    overrides = config.subgraphs.overrides
+    urls = {name: override.url for name, override in overrides.items() if override.url}
+    timeouts = {name: override.timeout for name, override in overrides.items() if override.timeout}
+    options: dict[str, Any] = {}
+    if timeouts:
+        # Never ignore a configured timeout silently: refuse it if the Engine cannot apply it.
+        if "subgraph_timeouts" not in inspect.signature(Engine).parameters:
+            name = next(iter(timeouts))
+            raise ConfigError(f"subgraphs.overrides.{name}.timeout: per-subgraph timeouts are not supported yet")
+        options["subgraph_timeouts"] = timeouts
+    return Engine(supergraph_sdl, subgraph_urls=urls or None, subgraph_timeout=config.subgraphs.timeout, **options)
+
+
+def _check_overrides(graphs: Mapping[str, Any], config: RouterConfig) -> None:
+    unknown = sorted(set(config.subgraphs.overrides) - set(graphs))
+    if unknown:
+        known = ", ".join(sorted(graphs)) or "none"
+        raise ConfigError(
+            f"subgraphs.overrides.{unknown[0]}: no subgraph of that name in the supergraph (known: {known})"
+        )
+
+
+def _apq_store(config: RouterConfig) -> ApqStore | None:
+    if not config.apq.enabled:
+        return None
+    redis: Any = None
+    if config.apq.redis_url:
+        import redis.asyncio as aioredis
+
+        # Connects lazily; short timeouts so a sick Redis costs a miss, not a hung request.
+        redis = aioredis.from_url(config.apq.redis_url, socket_timeout=1.0, socket_connect_timeout=1.0)
+    return ApqStore(
+        local_size=config.apq.local_cache_size, redis=redis, prefix=config.apq.redis_prefix, ttl=config.apq.ttl
+    )
+
+
+class _SupergraphWatcher:
+    """Hot reload: poll the file; a changed, valid supergraph replaces the engine.
+
+    A replaced engine stays open for a grace period (in-flight operations still use it) and is
+    closed then, or at shutdown, whichever comes first."""
+
+    def __init__(self, holder: EngineHolder, path: Path, config: RouterConfig, factory: EngineFactory) -> None:
+        self._holder = holder
+        self._path = path
+        self._config = config
+        self._factory = factory
+        self._retired: dict[asyncio.Task[None], EngineLike] = {}
+        self._closing: set[asyncio.Task[None]] = set()
+        self._rejected: str | None = None
+
+    async def run(self) -> None:
+        interval = self._config.supergraph.poll_interval
+        while True:
+            await asyncio.sleep(interval)
+            await self._reload(await self._read())
+
+    async def _read(self) -> str | None:
+        try:
+            return await asyncio.to_thread(self._path.read_text, encoding="utf-8")
+        except OSError as error:
+            _log.warning("supergraph_unreadable", path=str(self._path), error=str(error))
+            return None
+
+    async def _reload(self, sdl: str | None) -> None:
+        holder = self._holder
+        if sdl is None or sdl == holder.supergraph_sdl or sdl == self._rejected:
+            return
+        try:
+            # Off the event loop: building an engine is CPU work (its HTTP session is lazy).
+            engine = await asyncio.to_thread(self._factory, sdl, self._config)
+        except Exception as error:  # keep serving the last good supergraph
+            _log.error("supergraph_reload_failed", path=str(self._path), error=str(error))
+            self._rejected = sdl
+            return
+        old, holder.engine, holder.supergraph_sdl = holder.engine, engine, sdl
+        _log.info("supergraph_reloaded", path=str(self._path))
+        task = asyncio.create_task(asyncio.sleep(self._config.subgraphs.timeout + 1.0))
+        self._retired[task] = old
+        task.add_done_callback(self._close_retired)
+
+    def _close_retired(self, task: asyncio.Task[None]) -> None:
+        engine = self._retired.pop(task, None)
+        if engine is not None and not task.cancelled():
+            closing = asyncio.ensure_future(engine.aclose())
+            self._closing.add(closing)
+            closing.add_done_callback(self._closing.discard)
+
+    async def aclose(self) -> None:
+        retired = list(self._retired.items())
+        self._retired.clear()
+        for task, engine in retired:
+            task.cancel()
+            await engine.aclose()
+
+
+def create_app(
+    config: RouterConfig,
+    supergraph_sdl: str,
+    *,
+    supergraph_path: str | Path | None = None,
+    engine_factory: EngineFactory | None = None,
+    slots: StageSlots | None = None,
+) -> Starlette:
+    """Build the router app; the supergraph is loaded (and checked) here, before serving.
+
+    `slots` plugs in the stages other parts provide (authentication, traffic, authorization,
+    response cache) at their DESIGN §2 positions."""
+    factory = engine_factory or default_engine_factory
+    holder = EngineHolder(factory(supergraph_sdl, config), supergraph_sdl)
+    apq_store = _apq_store(config)
+    pipeline = build_pipeline(config, apq_store=apq_store, slots=slots)
+    transport = GraphQLTransport(config, pipeline, holder)
+    watch_path = supergraph_path or config.supergraph.path
+
+    async def health(request: Request) -> Response:
+        return JSONResponse({"status": "UP"})
+
+    async def metrics(request: Request) -> Response:
+        return Response(generate_latest(REGISTRY), headers={"content-type": CONTENT_TYPE_LATEST})
+
+    async def ready(request: Request) -> Response:
+        redis = apq_store.redis if apq_store is not None else None
+        if redis is not None:
+            try:
+                await redis.ping()
+            except Exception as error:
+                return JSONResponse({"status": "NOT_READY", "reason": f"redis: {type(error).__name__}"}, 503)
+        return JSONResponse({"status": "READY"})
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        watcher: _SupergraphWatcher | None = None
+        polling: asyncio.Task[None] | None = None
+        if watch_path is not None and config.supergraph.poll_interval > 0:
+            watcher = _SupergraphWatcher(holder, Path(watch_path), config, factory)
+            polling = asyncio.create_task(watcher.run())
+        try:
+            yield
+        finally:
+            if polling is not None and watcher is not None:
+                polling.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await polling
+                await watcher.aclose()
+            await holder.engine.aclose()
+            if apq_store is not None:
+                await apq_store.aclose()
+
+    app = Starlette(
+        routes=[
+            Route(config.server.graphql_path, transport.__call__, methods=["GET", "POST"]),
+            Route("/health", health, methods=["GET"]),
+            Route("/ready", ready, methods=["GET"]),
+            Route("/metrics", metrics, methods=["GET"]),
+        ],
+        lifespan=lifespan,
+    )
+    app.state.engine_holder = holder
+    app.state.apq_store = apq_store
+    return app

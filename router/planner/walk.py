@@ -1,0 +1,462 @@
+"""The planning walk (FEDERATION.md §2): place every client field in a fetch group, jumping
+between graphs through entity keys and planning `@requires` before the fields that need them."""
+
+from __future__ import annotations
+
+import re
+import zlib
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+
+from router.planner.costs import BIG as _BIG
+from router.planner.costs import CostModel
+from router.planner.graph_index import GraphIndex, Hop, PlanningError
+from router.planner.groups import Container, FetchGroup
+from router.planner.nodes import PathElement, TypeCondition, ValueSetter
+from router.planner.selections import Field, Fragment, Sel
+
+__all__ = ["Walk"]
+
+
+
+_CONDITION = re.compile(r"@(include|skip)\(if: \$(\w+)\)")
+
+
+def _conditions(texts: Iterable[str]) -> frozenset[tuple[str, bool]]:
+    """`@include(if: $v)` / `@skip(if: $v)` texts -> {(v, include?)}; literals stay in the text."""
+    return frozenset((name, kind == "include") for text in texts for kind, name in _CONDITION.findall(text))
+
+
+def _bare_typename(sel: Sel) -> bool:
+    return isinstance(sel, Field) and sel.name == "__typename" and not sel.alias and not sel.directives_text
+
+
+@dataclass(frozen=True, slots=True)
+class _Pos:
+    """Where the walk stands: an object of `type_name` inside `group`, served by `graph`."""
+
+    group: FetchGroup
+    graph: str
+    type_name: str
+    container: Container  # receives selections (inside enclosing conditional fragments)
+    base: Container  # the object's own selection set: keys and requires go here
+    path: tuple[PathElement, ...]
+    conds: tuple[tuple[str, frozenset[str]], ...]
+    provided: tuple[Sel, ...] | None
+    key_mode: bool = False  # collecting key fields: overridden copies still count
+    client: tuple[Sel, ...] = ()  # the client's selections on this object (reserved keys)
+
+    def inside(self, container: Container, conds: tuple[tuple[str, frozenset[str]], ...]) -> _Pos:
+        # (explicit construction: dataclasses.replace is slow on the planning hot path)
+        return _Pos(
+            self.group, self.graph, self.type_name, container, self.base, self.path, conds,
+            self.provided, self.key_mode, self.client,
+        )
+
+    def at_base(self, key_mode: bool) -> _Pos:
+        return _Pos(
+            self.group, self.graph, self.type_name, self.base, self.base, self.path, (),
+            self.provided, key_mode, self.client,
+        )
+
+
+class Walk(CostModel):
+    """One planning session for one operation; holds the groups it creates."""
+
+    def __init__(self, index: GraphIndex, kind: str) -> None:
+        super().__init__(index)
+        self.kind = kind
+        self.groups: list[FetchGroup] = []
+        self.local_fields: list[str] = []
+        self._children: dict[tuple[int, str, tuple[PathElement, ...], int], list[FetchGroup]] = {}
+        self._touch_stack: list[set[FetchGroup]] = []
+        self._active: dict[tuple[PathElement, ...], set[Hop]] = {}  # hops whose keys are being planned
+        # conditions of the field being planned: groups created for it run only when they hold
+        self._scope: frozenset[tuple[str, bool]] = frozenset()
+        self._reserved_cache: dict[int, tuple[tuple[Sel, ...], dict[str, list[Field]]]] = {}
+
+    # -- groups -----------------------------------------------------------------------------
+
+    def new_group(self, graph: str, parent: FetchGroup | None, path: tuple[PathElement, ...]) -> FetchGroup:
+        group = FetchGroup(
+            id=len(self.groups), graph=graph, kind=self.kind if parent is None else "query",
+            parent=parent, path=path, condition=self._scope if parent is not None else frozenset(),
+        )
+        self.groups.append(group)
+        return group
+
+    def _touch(self, group: FetchGroup) -> None:
+        for touched in self._touch_stack:
+            touched.add(group)
+
+    def _child_group(
+        self, parent: FetchGroup, graph: str, path: tuple[PathElement, ...], deps: set[FetchGroup],
+        key_id: int,
+    ) -> FetchGroup:
+        conditioned = bool(path) and isinstance(path[-1], TypeCondition)
+        base = path[:-1] if conditioned else path
+        # one key per group: a representation carries exactly the key its graph resolves by
+        key = (parent.id, graph, base, key_id)
+        candidates = self._children.setdefault(key, [])
+        chosen: FetchGroup | None = None
+        for candidate in candidates:
+            if all(d is not candidate and not d.depends_on(candidate) for d in deps):
+                chosen = candidate
+                break
+        if chosen is None:
+            chosen = self.new_group(graph, parent, base)
+            candidates.append(chosen)
+        else:
+            # needed under either condition: only what both share still holds
+            chosen.condition = chosen.condition & self._scope
+        if conditioned:
+            last = path[-1]
+            assert isinstance(last, TypeCondition)
+            if chosen.cond_types is None:
+                chosen.cond_types = set()
+            chosen.cond_types.update(last.types)
+        else:
+            chosen.unconditional = True
+        chosen.deps.update(d for d in deps if d is not chosen and d is not parent)
+        return chosen
+
+    # -- selections helpers -----------------------------------------------------------------
+
+    def _copy(self, container: Container, type_name: str, sels: tuple[Sel, ...]) -> None:
+        """Copy a field set (requires) into `container`, `__typename` on abstract types."""
+        for sel in sels:
+            if isinstance(sel, Field):
+                info = self.index.field(type_name, sel.name)
+                composite = info is not None and self.index.is_composite(info.type_name)
+                item = container.field(sel.name, sel.alias, sel.args_text, "", composite)
+                if item.sub is not None and info is not None:
+                    if self.index.is_abstract(info.type_name):
+                        item.sub.field("__typename")
+                    self._copy(item.sub, info.type_name, sel.selections)
+            else:
+                self._copy(container.fragment(sel.type_condition), sel.type_condition or type_name, sel.selections)
+
+    def _source_types(self, pos: _Pos) -> list[str]:
+        info = self.sg.types[pos.type_name]
+        if info.kind == "object":
+            return [pos.type_name]
+        return [pos.type_name, *sorted(self.sg.possible_types.get(pos.type_name, ()))]
+
+    # -- the walk ---------------------------------------------------------------------------
+
+    def plan_root(self, group: FetchGroup, container: Container, type_name: str, sel: Field) -> None:
+        pos = _Pos(group, group.graph, type_name, container, container, (), (), None)  # root object
+        self._add_local(pos, sel, None)
+
+    def root_assignments(
+        self, type_name: str, sel: Field, used: set[str], allow_split: bool
+    ) -> list[tuple[str, Field]]:
+        """Which graph(s) serve a root field: the cheapest single graph, or — for a shared
+        query field whose selection no single graph completes — the field once per graph with
+        the part of the selection that graph can answer (root fields need no key)."""
+        info = self.index.field(type_name, sel.name)
+        if info is None or not info.serving:
+            raise PlanningError(f"no subgraph serves {type_name}.{sel.name}")
+
+        def cost(graph: str, part: Field) -> int:
+            child = self.index.child_type(graph, type_name, sel.name)
+            provided = self.index.provides(graph, type_name, sel.name)
+            return self.cost(graph, child, part.selections, provided)
+
+        def score(graph: str) -> tuple[int, int, int]:
+            return (cost(graph, sel), 0 if graph in used else 1, self.index.order(graph))
+
+        graphs = sorted(info.serving, key=score)
+        if score(graphs[0])[0] < _BIG:
+            return [(graphs[0], sel)]
+        if not allow_split or not sel.selections:
+            raise PlanningError(f"no subgraph can resolve the selection of {type_name}.{sel.name}")
+        return self._split(sel, graphs, cost)
+
+    def plan_selection(self, pos: _Pos, sels: tuple[Sel, ...]) -> None:
+        info = self.sg.types.get(pos.type_name)
+        if info is None or not info.is_composite:
+            return
+        if info.kind == "object":
+            self.plan_object(pos, sels)
+        elif self.sg.is_interface_object(pos.type_name, pos.graph):
+            self._plan_interface_object(pos, sels)
+        else:
+            self._plan_abstract(pos, sels)
+
+    def plan_object(self, pos: _Pos, sels: tuple[Sel, ...]) -> None:
+        for sel in sels:
+            if isinstance(sel, Fragment):
+                if not self.index.applies(sel.type_condition, pos.type_name):
+                    continue
+                if sel.directives_text:
+                    sub = pos.container.fragment(None, sel.directives_text, sel.variables)
+                    conds = (*pos.conds, (sel.directives_text, sel.variables))
+                    self.plan_object(pos.inside(sub, conds), sel.selections)
+                else:
+                    self.plan_object(pos, sel.selections)
+            elif sel.name == "__typename":
+                pos.container.field("__typename", sel.alias, "", sel.directives_text, False, sel.variables)
+                self._touch(pos.group)
+            else:
+                self._plan_field(pos, sel)
+
+    def _plan_field(self, pos: _Pos, sel: Field) -> None:
+        graph, type_name = pos.graph, pos.type_name
+        info = self.index.field(type_name, sel.name)
+        if info is None:
+            raise PlanningError(f"unknown field {type_name}.{sel.name}")
+        ok, sub = self.index.local(graph, type_name, sel.name, pos.provided, pos.key_mode)
+        if ok and (sub is not None or self.index.requires(graph, type_name, sel.name) is None):
+            if sel.selections and self.index.is_composite(info.type_name):
+                child = self.index.child_type(graph, type_name, sel.name)
+                sub_provided = self._provided(graph, type_name, sel.name, sub)
+                stay = self.cost(graph, child, sel.selections, sub_provided, pos.key_mode)
+                if stay > 0:
+                    # a shareable field may be cheaper from another graph than from here
+                    alternative = self._best_hop(graph, type_name, sel, pos.provided, self._entering(pos))
+                    if alternative is not None and alternative[1] < stay:
+                        self._jump(pos, sel, alternative[0])
+                        return
+                    if stay >= _BIG:
+                        self._plan_split(pos, sel, sub)
+                        return
+            self._add_local(pos, sel, sub)
+            return
+        best = self._best_hop(graph, type_name, sel, pos.provided, self._entering(pos))
+        if best is not None:
+            self._jump(pos, sel, best[0])
+        elif sel.selections and not self.index.requires(graph, type_name, sel.name):
+            self._plan_split(pos, sel, sub if ok else None, local=ok)
+        else:
+            raise PlanningError(f"cannot reach {type_name}.{sel.name} from subgraph {graph!r}")
+
+    def _plan_split(self, pos: _Pos, sel: Field, sub: tuple[Sel, ...] | None, local: bool = True) -> None:
+        """No single graph completes the selection under `sel` (a value type shared by several
+        graphs): fetch the field from several places, each with the part it can answer."""
+        graph, type_name = pos.graph, pos.type_name
+        options: list[Hop | None] = [None] if local else []
+        options.extend(self.index.candidates(type_name, sel.name))
+        child = self.index.child_type(graph, type_name, sel.name)
+        sub_provided = self._provided(graph, type_name, sel.name, sub)
+
+        def cost(option: Hop | None, part: Field) -> int:
+            if option is None:
+                return self.cost(graph, child, part.selections, sub_provided, pos.key_mode)
+            return self._hop_cost(graph, type_name, option, part, pos.provided)
+
+        for option, part in self._split(sel, options, cost):
+            if option is None:
+                self._add_local(pos, part, sub)
+            else:
+                self._jump(pos, part, option)
+
+    def _add_local(self, pos: _Pos, sel: Field, sub: tuple[Sel, ...] | None) -> None:
+        info = self.index.field(pos.type_name, sel.name)
+        assert info is not None
+        composite = self.index.is_composite(info.type_name)
+        item = pos.container.field(
+            sel.name, sel.alias, sel.args_text, sel.directives_text, composite, sel.variables,
+            self.index.type_text(pos.graph, pos.type_name, sel.name),
+        )
+        self._touch(pos.group)
+        if item.sub is None:
+            return
+        child = self.index.child_type(pos.graph, pos.type_name, sel.name)
+        if child != info.type_name and self.index.is_abstract(info.type_name):
+            # abstract for the client, narrowed to an object here: projection still needs the type
+            item.sub.field("__typename")
+        path = (*pos.path, sel.response_key, *(["@"] * info.list_depth))
+        provided = self._provided(pos.graph, pos.type_name, sel.name, sub)
+        cpos = _Pos(
+            pos.group, pos.graph, child, item.sub, item.sub, path, (), provided, pos.key_mode, sel.selections
+        )
+        outer = self._scope
+        if sel.directives_text or pos.conds:
+            self._scope = outer | _conditions([sel.directives_text, *(text for text, _ in pos.conds)])
+        try:
+            self.plan_selection(cpos, sel.selections)
+        finally:
+            self._scope = outer
+
+    def _plan_abstract(self, pos: _Pos, sels: tuple[Sel, ...]) -> None:
+        pos.base.field("__typename")
+        self._touch(pos.group)
+        runtimes = sorted(self.sg.graph_possible_types(pos.graph, pos.type_name))
+        if not runtimes:
+            # nothing can come back but the type's own fields: ask them directly (the
+            # subgraph answers or fails, as it sees fit)
+            kept = self.collect(sels, pos.type_name)
+            if not all(self._kept_without_types(pos.graph, pos.type_name, sel) for sel in kept):
+                raise PlanningError(
+                    f"{pos.type_name} has no implementation in subgraph {pos.graph!r} to resolve the selection"
+                )
+            self._add_own_fields(pos, kept)
+            return
+        for runtime in runtimes:
+            # the bare `__typename` is already selected once on the abstract level
+            sub = tuple(s for s in self.collect(sels, runtime) if not _bare_typename(s))
+            if not sub:
+                continue
+            container = pos.container.fragment(runtime)
+            path = (*pos.path, TypeCondition(frozenset((runtime,))))
+            rpos = _Pos(
+                pos.group, pos.graph, runtime, container, container, path, (), pos.provided, pos.key_mode, sub
+            )
+            self.plan_object(rpos, sub)
+
+    def _add_own_fields(self, pos: _Pos, sels: tuple[Sel, ...]) -> None:
+        for sel in sels:
+            if isinstance(sel, Fragment):
+                inner = pos.inside(pos.container.fragment(None, sel.directives_text, sel.variables), pos.conds)
+                self._add_own_fields(inner, sel.selections)
+            elif not _bare_typename(sel):
+                self._add_local(pos, sel, None)
+
+    def _needs_real_type(self, sel: Sel, interface: str) -> bool:
+        if isinstance(sel, Field):
+            return sel.name == "__typename"
+        if sel.type_condition not in (None, interface) and not self.index.applies(sel.type_condition, interface):
+            return True
+        return any(self._needs_real_type(s, interface) for s in sel.selections)
+
+    def _plan_interface_object(self, pos: _Pos, sels: tuple[Sel, ...]) -> None:
+        """`pos.graph` models this interface as an object (@interfaceObject): only a graph where
+        it is a real interface knows each object's concrete type (FEDERATION.md §1, §2.5)."""
+        interface = pos.type_name
+        if not pos.group.is_entity:
+            # the interface's own name: enough for fragments on the interface itself; a real
+            # type, when the operation needs one, comes from the jump below
+            pos.base.field("__typename")
+        here = tuple(s for s in sels if not self._needs_real_type(s, interface))
+        rest = tuple(s for s in sels if self._needs_real_type(s, interface))
+        self.plan_object(pos, here)
+        if not rest:
+            return
+        best: tuple[int, Hop] | None = None
+        for hop in self.index.real_interface_candidates(interface, pos.graph):
+            cost = self._hop_cost(pos.graph, interface, hop, None, pos.provided)
+            if cost < _BIG and (best is None or cost < best[0]):
+                best = (cost, hop)
+        if best is None:
+            raise PlanningError(f"no subgraph can tell the concrete type of {interface}")
+        self._plan_abstract(self._enter(pos, best[1], None), rest)
+
+    def _enter(self, pos: _Pos, hop: Hop, requires: tuple[Sel, ...] | None) -> _Pos:
+        """Plan the key (and requires) at `pos`, then open (or reuse) the entity group of `hop`
+        that runs after every group providing them."""
+        exploded = bool(pos.path) and isinstance(pos.path[-1], TypeCondition)
+        # An exploded type already has __typename on the abstract level. Inside an entity
+        # fetch to an @interfaceObject graph the object already carries its concrete type,
+        # which that graph's __typename (the interface name) must not overwrite.
+        borrowed = pos.group.is_entity and self.sg.is_interface_object(pos.type_name, pos.graph)
+        if not exploded and not borrowed:
+            pos.base.field("__typename")
+        self._touch(pos.group)
+        key = self._internal(hop.key, pos.client)
+        # a key whose fields need this very jump again can never be collected
+        active = self._active.setdefault(pos.path, set())
+        if hop in active:
+            raise PlanningError(f"cyclic key dependency for {hop.entity_type} in subgraph {hop.graph!r}")
+        active.add(hop)
+        try:
+            deps = self._plan_collect(pos.at_base(True), key)
+        finally:
+            active.discard(hop)
+        if requires:
+            requires = self._internal(requires, pos.client)
+            deps |= self._plan_collect(pos.at_base(False), requires)
+        group = self._child_group(pos.group, hop.graph, pos.path, deps, id(hop.key))
+        self._touch(group)
+        for source in self._source_types(pos):
+            container = group.requires_for(source)
+            container.field("__typename")
+            self._copy(container, pos.type_name, key)
+            if requires:
+                self._copy(container, pos.type_name, requires)
+            if hop.interface_object and source != hop.entity_type:
+                group.rewrites[source] = ValueSetter((f"... on {source}", "__typename"), hop.entity_type)
+        container = group.entity(hop.entity_type)
+        return _Pos(
+            group, hop.graph, hop.entity_type, container, container, pos.path, (), None, False, pos.client
+        )
+
+    def _entering(self, pos: _Pos) -> frozenset[Hop]:
+        """Hops whose keys are being collected at this position (not candidates for them)."""
+        return frozenset(self._active.get(pos.path, ()))
+
+    def _reserved(self, client: tuple[Sel, ...]) -> dict[str, list[Field]]:
+        """Response keys the client uses on one object (through every fragment: a key taken
+        under any type condition is taken) -> the client fields using it."""
+        cached = self._reserved_cache.get(id(client))
+        if cached is not None and cached[0] is client:
+            return cached[1]
+        reserved: dict[str, list[Field]] = {}
+        stack = list(client)
+        while stack:
+            sel = stack.pop()
+            if isinstance(sel, Field):
+                reserved.setdefault(sel.response_key, []).append(sel)
+            else:
+                stack.extend(sel.selections)
+        self._reserved_cache[id(client)] = (client, reserved)
+        return reserved
+
+    def _internal(self, sels: tuple[Sel, ...], client: tuple[Sel, ...]) -> tuple[Sel, ...]:
+        """Key / requires fields, aliased where the client uses their response key for something
+        else (another field or other arguments), at any depth: both then live side by side in
+        the merged data, and the representation reads the alias."""
+        reserved = self._reserved(client) if client else {}
+        if not reserved:
+            return sels
+        changed = False
+        out: list[Sel] = []
+        for sel in sels:
+            if isinstance(sel, Fragment):
+                inner = self._internal(sel.selections, client)
+                if inner is not sel.selections:
+                    sel = replace(sel, selections=inner)
+                    changed = True
+            elif sel.alias is None and sel.name in reserved:
+                owners = reserved[sel.name]
+                if any((o.name, o.args_text) != (sel.name, sel.args_text) for o in owners):
+                    alias = f"{sel.name}__fg{zlib.crc32(sel.args_text.encode()) % 100000}"
+                    sel = replace(sel, alias=alias, response_key=alias)
+                    changed = True
+                elif sel.selections:
+                    # the client selects this very field: below it, the same object is shared
+                    below = tuple(s for o in owners for s in o.selections)
+                    self._keepalive.append(below)
+                    inner = self._internal(sel.selections, below)
+                    if inner is not sel.selections:
+                        sel = replace(sel, selections=inner)
+                        changed = True
+            out.append(sel)
+        if not changed:
+            return sels
+        result = tuple(out)
+        self._keepalive.append(result)
+        return result
+
+    def _jump(self, pos: _Pos, sel: Field, hop: Hop) -> None:
+        outer = self._scope
+        self._scope = outer | _conditions([sel.directives_text, *(text for text, _ in pos.conds)])
+        try:
+            requires = self.index.requires(hop.graph, hop.entity_type, sel.name)
+            current = self._enter(pos, hop, requires)
+            container = current.container
+            for text, variables in pos.conds:
+                container = container.fragment(None, text, variables)
+            self._add_local(current.inside(container, pos.conds), sel, None)
+        finally:
+            self._scope = outer
+
+    def _plan_collect(self, pos: _Pos, sels: tuple[Sel, ...]) -> set[FetchGroup]:
+        """Plan `sels` at `pos`; return every group that received part of them."""
+        touched: set[FetchGroup] = set()
+        self._touch_stack.append(touched)
+        try:
+            self.plan_object(pos, sels)
+        finally:
+            self._touch_stack.pop()
+        return touched

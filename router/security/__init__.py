@@ -1,0 +1,1 @@
+"""Edge security of the router: JWT authentication (JWKS), authorization directives, rate limits."""

@@ -1,0 +1,147 @@
+"""Structural request limits (issue 4): depth, aliases and root fields of the selected operation,
+checked on the validated document before anything is planned.
+
+Fragments are measured once each and counted at every spread, so a "fragment bomb" (fragments
+spreading each other many times) is measured by what it expands to, in time linear in the
+document. Measurements are cached by (document hash, operation name).
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from dataclasses import dataclass
+
+from graphql import (
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    InlineFragmentNode,
+    OperationDefinitionNode,
+    SelectionSetNode,
+)
+
+from router.config import LimitsConfig
+from router.pipeline import NextStage, Operation
+from router.stages.errors import request_error
+from router.types import GraphQLResponse
+
+__all__ = ["LimitsStage", "OperationShape", "measure_operation"]
+
+_CACHE_SIZE = 4096
+
+
+@dataclass(frozen=True, slots=True)
+class OperationShape:
+    depth: int
+    aliases: int
+    root_fields: int
+
+
+@dataclass(frozen=True, slots=True)
+class _Measure:
+    depth: int  # deepest field nesting below (and including) this selection set
+    aliases: int  # aliased fields, fragments expanded
+    fields: int  # fields at this level, fragments expanded
+
+
+class _Measurer:
+    def __init__(self, fragments: dict[str, FragmentDefinitionNode]) -> None:
+        self._fragments = fragments
+        self._memo: dict[str, _Measure] = {}
+        self._visiting: set[str] = set()
+
+    def fragment(self, name: str) -> _Measure:
+        known = self._memo.get(name)
+        if known is not None:
+            return known
+        definition = self._fragments.get(name)
+        if definition is None or name in self._visiting:
+            # Unknown or cyclic spreads fail validation before this stage; count nothing.
+            return _Measure(0, 0, 0)
+        self._visiting.add(name)
+        measure = self.selection_set(definition.selection_set)
+        self._visiting.discard(name)
+        self._memo[name] = measure
+        return measure
+
+    def selection_set(self, selection_set: SelectionSetNode) -> _Measure:
+        depth = aliases = fields = 0
+        for selection in selection_set.selections:
+            if isinstance(selection, FieldNode):
+                fields += 1
+                if selection.alias is not None:
+                    aliases += 1
+                below = self.selection_set(selection.selection_set) if selection.selection_set else None
+                depth = max(depth, 1 + (below.depth if below else 0))
+                aliases += below.aliases if below else 0
+            else:
+                if isinstance(selection, InlineFragmentNode):
+                    inner = self.selection_set(selection.selection_set)
+                elif isinstance(selection, FragmentSpreadNode):
+                    inner = self.fragment(selection.name.value)
+                else:  # pragma: no cover - the GraphQL grammar has no other selection
+                    continue
+                depth = max(depth, inner.depth)
+                aliases += inner.aliases
+                fields += inner.fields
+        return _Measure(depth, aliases, fields)
+
+
+def measure_operation(
+    operation: OperationDefinitionNode, fragments: dict[str, FragmentDefinitionNode]
+) -> OperationShape:
+    measure = _Measurer(fragments).selection_set(operation.selection_set)
+    return OperationShape(depth=measure.depth, aliases=measure.aliases, root_fields=measure.fields)
+
+
+class LimitsStage:
+    __slots__ = ("_cache", "_config")
+
+    def __init__(self, config: LimitsConfig) -> None:
+        self._config = config
+        self._cache: OrderedDict[tuple[str, str | None], OperationShape | None] = OrderedDict()
+
+    def _shape(self, operation: Operation) -> OperationShape | None:
+        prepared = operation.prepared
+        assert prepared is not None, "the limits stage runs after analysis"
+        key = (prepared.document_hash, prepared.operation_name)
+        if key in self._cache:
+            return self._cache[key]
+        fragments = {
+            definition.name.value: definition
+            for definition in prepared.document.definitions
+            if isinstance(definition, FragmentDefinitionNode)
+        }
+        shape: OperationShape | None
+        try:
+            shape = measure_operation(prepared.operation, fragments)
+        except RecursionError:
+            shape = None  # nested beyond Python's stack: certainly beyond any sane depth limit
+        self._cache[key] = shape
+        if len(self._cache) > _CACHE_SIZE:
+            self._cache.popitem(last=False)
+        return shape
+
+    async def __call__(self, operation: Operation, call_next: NextStage) -> GraphQLResponse:
+        config = self._config
+        if config.max_depth is None and config.max_aliases is None and config.max_root_fields is None:
+            return await call_next(operation)
+        shape = self._shape(operation)
+        if shape is None:
+            return request_error("The operation is nested too deeply to be analysed", "MAX_DEPTH_LIMIT")
+        if config.max_depth is not None and shape.depth > config.max_depth:
+            return request_error(
+                f"The operation is nested {shape.depth} levels deep; the limit is {config.max_depth}",
+                "MAX_DEPTH_LIMIT",
+            )
+        if config.max_aliases is not None and shape.aliases > config.max_aliases:
+            return request_error(
+                f"The operation uses {shape.aliases} aliases; the limit is {config.max_aliases}",
+                "MAX_ALIASES_LIMIT",
+            )
+        if config.max_root_fields is not None and shape.root_fields > config.max_root_fields:
+            return request_error(
+                f"The operation selects {shape.root_fields} root fields; the limit is {config.max_root_fields}",
+                "MAX_ROOT_FIELDS_LIMIT",
+            )
+        return await call_next(operation)

@@ -1,0 +1,96 @@
+"""Operation features: named fragments, aliases, variables with defaults, @skip/@include passed
+into the fetches that need them (and guarding, as Condition nodes, the fetches only they need), root `__typename` / introspection answered locally, and the
+choice of operation by name."""
+
+from __future__ import annotations
+
+import pytest
+from graphql import parse
+
+from router.planner import PlanningError
+from tests.router.planner.helpers import expected, fetches, plan, plan_text, planner_for
+from tests.router.planner.test_keys import SDL
+
+QUERY = """
+query Q($id: ID! = "7", $withWorkouts: Boolean = true, $skipName: Boolean!) {
+  __typename
+  m: member(id: $id) { ...M n2: name @skip(if: $skipName) }
+}
+fragment M on Member {
+  name
+  workouts @include(if: $withWorkouts) { title }
+  ... on Member @include(if: $withWorkouts) { plan }
+}
+"""
+
+
+def test_fragments_aliases_variables_and_conditions_reach_the_right_fetches() -> None:
+    assert plan_text(SDL, QUERY, "Q") == expected(
+        """
+        QueryPlan {
+          Sequence {
+            Fetch(service: "members") {
+              query Q__members__0($id: ID! = "7", $skipName: Boolean!) { m: member(id: $id) { name __typename id email n2: name @skip(if: $skipName) } }
+            },
+            Parallel {
+              Condition(if: $withWorkouts) {
+                Then {
+                  Flatten(path: "m") {
+                    Fetch(service: "workouts") {
+                      { ... on Member { __typename id } } =>
+                      query Q__workouts__1($representations: [_Any!]!, $withWorkouts: Boolean = true) { _entities(representations: $representations) { ... on Member { workouts @include(if: $withWorkouts) { title } } } }
+                    },
+                  },
+                }
+              },
+              Condition(if: $withWorkouts) {
+                Then {
+                  Flatten(path: "m") {
+                    Fetch(service: "billing") {
+                      { ... on Member { __typename email } } =>
+                      query Q__billing__2($representations: [_Any!]!, $withWorkouts: Boolean = true) { _entities(representations: $representations) { ... on Member { ... @include(if: $withWorkouts) { plan } } } }
+                    },
+                  },
+                }
+              },
+            },
+          },
+        }
+        """
+    )
+    assert plan(SDL, QUERY, "Q").local_fields == ("__typename",)
+
+
+def test_variables_are_declared_only_where_used() -> None:
+    usages = [f.variable_usages for f in fetches(plan(SDL, QUERY, "Q").node)]
+    assert usages == [("id", "skipName"), ("withWorkouts",), ("withWorkouts",)]
+
+
+def test_introspection_and_root_typename_need_no_fetch() -> None:
+    result = plan(SDL, "{ __schema { queryType { name } } __typename }")
+    assert result.node is None
+    assert result.local_fields == ("__schema", "__typename")
+
+
+def test_the_operation_is_chosen_by_name() -> None:
+    document = "query A { gyms { code } } query B { workouts { id } }"
+    assert plan_text(SDL, document, "B") == expected(
+        """
+        QueryPlan {
+          Fetch(service: "workouts") {
+            query B__workouts__0 { workouts { id } }
+          },
+        }
+        """
+    )
+    _, planner = planner_for(SDL)
+    with pytest.raises(PlanningError, match="operation name is required"):
+        planner.plan(parse(document), None)
+    with pytest.raises(PlanningError, match="unknown operation"):
+        planner.plan(parse(document), "C")
+
+
+def test_planning_is_deterministic_and_uses_no_shared_state() -> None:
+    _, planner = planner_for(SDL)
+    document = parse(QUERY)
+    assert planner.plan(document, "Q") == planner.plan(document, "Q")
