@@ -45,10 +45,15 @@ class _GraphQLRouter(GraphQLRouter[Any, Any]):
         try:
             return await super().run(request, context, root_value)
         except HTTPException as error:
-            code = _HTTP_CODES.get(error.status_code, "BAD_REQUEST")
+            status, headers = error.status_code, {}
+            if status == 400 and "not allowed when using GET" in error.reason:
+                # GraphQL over HTTP §"GET": a mutation via GET is 405 Method Not Allowed.
+                status, headers = 405, {"allow": "POST"}
+            code = _HTTP_CODES.get(status, "BAD_REQUEST")
             return JSONResponse(
                 {"errors": [{"message": error.reason, "extensions": {"code": code}}]},
-                status_code=error.status_code,
+                status_code=status,
+                headers=headers,
             )
 
 

@@ -204,8 +204,9 @@ async def test_transport_errors_are_graphql_shaped(served: Served) -> None:
     assert no_query.status_code == 400
     assert _codes(no_query.json()) == ["BAD_REQUEST"]
     mutation_via_get = await served.client.get(f"{served.url}/graphql", params={"query": "mutation { x }"})
-    assert mutation_via_get.status_code == 400
-    assert _codes(mutation_via_get.json()) == ["BAD_REQUEST"]
+    assert mutation_via_get.status_code == 405
+    assert mutation_via_get.headers["allow"] == "POST"
+    assert _codes(mutation_via_get.json()) == ["METHOD_NOT_ALLOWED"]
 
 
 async def test_unmasked_mode_shows_the_message_but_keeps_a_code() -> None:
