@@ -28,7 +28,7 @@ from router.pipeline import EngineHolder, EngineLike, StageSlots, build_pipeline
 from router.stages.persisted import ApqStore
 from router.stages.transport import GraphQLTransport
 
-__all__ = ["EngineFactory", "create_app", "default_engine_factory"]
+__all__ = ["EngineFactory", "create_app", "default_engine_factory", "security_slots"]
 
 _log = structlog.get_logger("router.app")
 
@@ -141,6 +141,20 @@ class _SupergraphWatcher:
             await engine.aclose()
 
 
+def security_slots(config: RouterConfig) -> StageSlots:
+    """The edge stages router.yaml asks for: authentication, rate limits, authorization."""
+    from router.stages.authn import AuthnStage
+    from router.stages.authz import AuthzStage
+    from router.stages.ratelimit import RateLimitStage
+
+    rate_limit = config.rate_limit
+    return StageSlots(
+        authentication=AuthnStage(config.auth) if config.auth is not None else None,
+        traffic=RateLimitStage(rate_limit) if rate_limit is not None and rate_limit.enabled else None,
+        authorization=AuthzStage(config.authorization) if config.authorization.enabled else None,
+    )
+
+
 def create_app(
     config: RouterConfig,
     supergraph_sdl: str,
@@ -156,6 +170,8 @@ def create_app(
     factory = engine_factory or default_engine_factory
     holder = EngineHolder(factory(supergraph_sdl, config), supergraph_sdl)
     apq_store = _apq_store(config)
+    if slots is None:
+        slots = security_slots(config)
     pipeline = build_pipeline(config, apq_store=apq_store, slots=slots)
     transport = GraphQLTransport(config, pipeline, holder)
     watch_path = supergraph_path or config.supergraph.path
@@ -193,6 +209,9 @@ def create_app(
             await holder.engine.aclose()
             if apq_store is not None:
                 await apq_store.aclose()
+            traffic_close = getattr(slots.traffic, "aclose", None)
+            if traffic_close is not None:
+                await traffic_close()
 
     app = Starlette(
         routes=[

@@ -20,6 +20,8 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from router.security.config import AuthConfig, AuthorizationConfig, RateLimitConfig
+
 __all__ = [
     "ApqConfig",
     "ConfigError",
@@ -225,6 +227,12 @@ class RouterConfig(_Model):
     """Send subgraph error messages and extensions to clients (otherwise: path and code only)."""
     apq: ApqConfig = Field(default_factory=ApqConfig)
     logging: LoggingConfig = Field(default_factory=LoggingConfig)
+    auth: AuthConfig | None = None
+    """Bearer JWT verification (DESIGN §2.3); absent = every request is anonymous."""
+    authorization: AuthorizationConfig = Field(default_factory=AuthorizationConfig)
+    """Enforcement of @authenticated / @requiresScopes / @policy from the supergraph (§2.6)."""
+    rate_limit: RateLimitConfig | None = None
+    """Token-bucket rate limits (§2.4); absent = unlimited."""
 
 
 _ENV_REFERENCE = re.compile(r"\$\{env\.([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
