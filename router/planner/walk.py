@@ -1,17 +1,27 @@
-"""The planning walk (FEDERATION.md §2): place every client field in a fetch group, jumping
-between graphs through entity keys and planning `@requires` before the fields that need them."""
+"""The planning walk (FEDERATION.md §2): place every client field in a fetch group.
+
+The walk descends the client selection with a position (group, graph, type, response path).
+A field the current graph serves stays in the current group. Otherwise the cost model picks a
+jump — an (entity type, key, graph) that resolves the field — and the walk plans the key fields
+(and the field's `@requires`) at the current position *as if the client had asked for them*, so
+they may come from yet other graphs; the target entity group then depends on every group that
+received them. Abstract types explode into their runtime types as the serving graph knows them;
+@interfaceObject positions ask a real-interface graph for the concrete type when the operation
+needs it. A selection no single place completes is split between several. Groups created only
+for a field under @skip/@include carry that condition (Condition nodes).
+"""
 
 from __future__ import annotations
 
 import re
-import zlib
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from router.planner.costs import BIG as _BIG
 from router.planner.costs import CostModel
 from router.planner.graph_index import GraphIndex, Hop, PlanningError
 from router.planner.groups import Container, FetchGroup
+from router.planner.internal import InternalAliases
 from router.planner.nodes import PathElement, TypeCondition, ValueSetter
 from router.planner.selections import Field, Fragment, Sel
 
@@ -73,7 +83,7 @@ class Walk(CostModel):
         self._active: dict[tuple[PathElement, ...], set[Hop]] = {}  # hops whose keys are being planned
         # conditions of the field being planned: groups created for it run only when they hold
         self._scope: frozenset[tuple[str, bool]] = frozenset()
-        self._reserved_cache: dict[int, tuple[tuple[Sel, ...], dict[str, list[Field]]]] = {}
+        self._aliases = InternalAliases()
 
     # -- groups -----------------------------------------------------------------------------
 
@@ -353,7 +363,7 @@ class Walk(CostModel):
         if not exploded and not borrowed:
             pos.base.field("__typename")
         self._touch(pos.group)
-        key = self._internal(hop.key, pos.client)
+        key = self._aliases.apply(hop.key, pos.client)
         # a key whose fields need this very jump again can never be collected
         active = self._active.setdefault(pos.path, set())
         if hop in active:
@@ -364,7 +374,7 @@ class Walk(CostModel):
         finally:
             active.discard(hop)
         if requires:
-            requires = self._internal(requires, pos.client)
+            requires = self._aliases.apply(requires, pos.client)
             deps |= self._plan_collect(pos.at_base(False), requires)
         group = self._child_group(pos.group, hop.graph, pos.path, deps, id(hop.key))
         self._touch(group)
@@ -384,59 +394,6 @@ class Walk(CostModel):
     def _entering(self, pos: _Pos) -> frozenset[Hop]:
         """Hops whose keys are being collected at this position (not candidates for them)."""
         return frozenset(self._active.get(pos.path, ()))
-
-    def _reserved(self, client: tuple[Sel, ...]) -> dict[str, list[Field]]:
-        """Response keys the client uses on one object (through every fragment: a key taken
-        under any type condition is taken) -> the client fields using it."""
-        cached = self._reserved_cache.get(id(client))
-        if cached is not None and cached[0] is client:
-            return cached[1]
-        reserved: dict[str, list[Field]] = {}
-        stack = list(client)
-        while stack:
-            sel = stack.pop()
-            if isinstance(sel, Field):
-                reserved.setdefault(sel.response_key, []).append(sel)
-            else:
-                stack.extend(sel.selections)
-        self._reserved_cache[id(client)] = (client, reserved)
-        return reserved
-
-    def _internal(self, sels: tuple[Sel, ...], client: tuple[Sel, ...]) -> tuple[Sel, ...]:
-        """Key / requires fields, aliased where the client uses their response key for something
-        else (another field or other arguments), at any depth: both then live side by side in
-        the merged data, and the representation reads the alias."""
-        reserved = self._reserved(client) if client else {}
-        if not reserved:
-            return sels
-        changed = False
-        out: list[Sel] = []
-        for sel in sels:
-            if isinstance(sel, Fragment):
-                inner = self._internal(sel.selections, client)
-                if inner is not sel.selections:
-                    sel = replace(sel, selections=inner)
-                    changed = True
-            elif sel.alias is None and sel.name in reserved:
-                owners = reserved[sel.name]
-                if any((o.name, o.args_text) != (sel.name, sel.args_text) for o in owners):
-                    alias = f"{sel.name}__fg{zlib.crc32(sel.args_text.encode()) % 100000}"
-                    sel = replace(sel, alias=alias, response_key=alias)
-                    changed = True
-                elif sel.selections:
-                    # the client selects this very field: below it, the same object is shared
-                    below = tuple(s for o in owners for s in o.selections)
-                    self._keepalive.append(below)
-                    inner = self._internal(sel.selections, below)
-                    if inner is not sel.selections:
-                        sel = replace(sel, selections=inner)
-                        changed = True
-            out.append(sel)
-        if not changed:
-            return sels
-        result = tuple(out)
-        self._keepalive.append(result)
-        return result
 
     def _jump(self, pos: _Pos, sel: Field, hop: Hop) -> None:
         outer = self._scope
