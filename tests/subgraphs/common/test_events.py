@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
@@ -146,3 +147,19 @@ async def test_factory_picks_backend(redis_url: str) -> None:
     assert isinstance(bus, RedisEventBus)
     assert bus.key("training") == "x:events:training"
     await bus.close()
+
+
+async def test_run_forever_handles_events_until_stopped() -> None:
+    bus = InMemoryEventBus()
+    handler = Recorder()
+    member = consumer(Backend(bus, InMemoryIdempotencyStore()), handler)
+    stop = asyncio.Event()
+    runner = asyncio.create_task(member.run_forever(stop, block_ms=20))
+    await bus.publish("s", Event(type="t", subject="u", data={}, id="live"))
+    for _ in range(200):
+        if handler.seen:
+            break
+        await asyncio.sleep(0.005)
+    stop.set()
+    await asyncio.wait_for(runner, timeout=5)
+    assert handler.seen == ["live"]

@@ -1,0 +1,1 @@
+"""Training subgraph benchmark (python -m bench.training)."""
