@@ -17,7 +17,7 @@ app = typer.Typer(
 
 # Each module registers its commands on `app` when imported; a module that does not exist yet
 # (a part of the platform still to come) is simply absent from the command list.
-_COMMAND_MODULES = ("cli.dev", "cli.subgraph", "cli.router", "cli.compose", "cli.check")
+_COMMAND_MODULES = ("cli.dev", "cli.subgraph", "cli.router", "cli.compose", "cli.check", "cli.operations")
 
 for _module in _COMMAND_MODULES:
     try:

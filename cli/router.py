@@ -118,7 +118,12 @@ def serve(
     from router.app import create_app
 
     try:
-        asgi_app = create_app(settings, sdl, supergraph_path=supergraph_path)
+        asgi_app = create_app(
+            settings,
+            sdl,
+            supergraph_path=supergraph_path,
+            base_dir=Path(config).parent if config is not None else None,
+        )
     except ConfigError as error:
         _fail(str(error))
         return

@@ -28,7 +28,7 @@ from router.pipeline import EngineHolder, EngineLike, StageSlots, build_pipeline
 from router.stages.persisted import ApqStore
 from router.stages.transport import GraphQLTransport
 
-__all__ = ["EngineFactory", "create_app", "default_engine_factory", "security_slots"]
+__all__ = ["EngineFactory", "create_app", "default_engine_factory"]
 
 _log = structlog.get_logger("router.app")
 
@@ -141,18 +141,70 @@ class _SupergraphWatcher:
             await engine.aclose()
 
 
-def security_slots(config: RouterConfig) -> StageSlots:
-    """The edge stages router.yaml asks for: authentication, rate limits, authorization."""
-    from router.stages.authn import AuthnStage
-    from router.stages.authz import AuthzStage
-    from router.stages.ratelimit import RateLimitStage
+class _Extensions:
+    """The optional parts router.yaml switches on: edge security stages (issue 4), trusted
+    documents and the response cache (issue 5), GraphiQL and BI export routes. Holds what
+    must be closed at shutdown."""
 
-    rate_limit = config.rate_limit
-    return StageSlots(
-        authentication=AuthnStage(config.auth) if config.auth is not None else None,
-        traffic=RateLimitStage(rate_limit) if rate_limit is not None and rate_limit.enabled else None,
-        authorization=AuthzStage(config.authorization) if config.authorization.enabled else None,
-    )
+    def __init__(self, config: RouterConfig, base_dir: Path | None) -> None:
+        from router.caching.chain import chain_stages
+        from router.security.authn import Authenticator
+        from router.stages.authn import AuthnStage
+        from router.stages.authz import AuthzStage
+        from router.stages.ratelimit import RateLimitStage
+        from router.stages.response_cache import ResponseCacheStage
+        from router.stages.trusted import TrustedDocuments
+
+        self.authenticator = Authenticator(config.auth) if config.auth is not None else None
+        self.trusted = TrustedDocuments(config.trusted_documents, base_dir=base_dir)
+        rate_limit = config.rate_limit
+        self.traffic = RateLimitStage(rate_limit) if rate_limit is not None and rate_limit.enabled else None
+        self.response_cache = (
+            ResponseCacheStage(config.response_cache) if config.response_cache.enabled else None
+        )
+        authentication: Any = AuthnStage(self.authenticator) if self.authenticator is not None else None
+        if authentication is not None:
+            authentication = chain_stages(authentication, self.trusted.enforce)
+        else:
+            authentication = self.trusted.enforce
+        self.slots = StageSlots(
+            documents=self.trusted.resolve,
+            authentication=authentication,
+            traffic=self.traffic,
+            authorization=AuthzStage(config.authorization) if config.authorization.enabled else None,
+            response_cache=self.response_cache,
+        )
+        self.key_store: Any = None
+        self._config = config
+        self._base_dir = base_dir
+
+    def routes(self, holder: EngineHolder) -> list[Any]:
+        from router.exports.keys import build_key_store
+        from router.exports.routes import exports_routes
+        from router.graphiql import graphiql_routes
+
+        config = self._config
+        routes: list[Any] = []
+        if config.graphiql.enabled:
+            routes += graphiql_routes(
+                config.graphiql, authenticator=self.authenticator, graphql_path=config.server.graphql_path
+            )
+        if config.exports.enabled:
+            self.key_store = build_key_store(config.exports)
+            routes += exports_routes(
+                config.exports,
+                holder,
+                authenticator=self.authenticator,
+                key_store=self.key_store,
+                base_dir=self._base_dir,
+            )
+        return routes
+
+    async def aclose(self) -> None:
+        for resource in (self.traffic, self.response_cache, self.trusted, self.key_store):
+            close = getattr(resource, "aclose", None)
+            if close is not None:
+                await close()
 
 
 def create_app(
@@ -162,6 +214,7 @@ def create_app(
     supergraph_path: str | Path | None = None,
     engine_factory: EngineFactory | None = None,
     slots: StageSlots | None = None,
+    base_dir: str | Path | None = None,
 ) -> Starlette:
     """Build the router app; the supergraph is loaded (and checked) here, before serving.
 
@@ -170,8 +223,10 @@ def create_app(
     factory = engine_factory or default_engine_factory
     holder = EngineHolder(factory(supergraph_sdl, config), supergraph_sdl)
     apq_store = _apq_store(config)
+    # Relative paths in router.yaml (manifests, export definitions) are relative to its folder.
+    extensions = _Extensions(config, Path(base_dir) if base_dir is not None else None)
     if slots is None:
-        slots = security_slots(config)
+        slots = extensions.slots
     pipeline = build_pipeline(config, apq_store=apq_store, slots=slots)
     transport = GraphQLTransport(config, pipeline, holder)
     watch_path = supergraph_path or config.supergraph.path
@@ -209,9 +264,7 @@ def create_app(
             await holder.engine.aclose()
             if apq_store is not None:
                 await apq_store.aclose()
-            traffic_close = getattr(slots.traffic, "aclose", None)
-            if traffic_close is not None:
-                await traffic_close()
+            await extensions.aclose()
 
     app = Starlette(
         routes=[
@@ -219,6 +272,7 @@ def create_app(
             Route("/health", health, methods=["GET"]),
             Route("/ready", ready, methods=["GET"]),
             Route("/metrics", metrics, methods=["GET"]),
+            *extensions.routes(holder),
         ],
         lifespan=lifespan,
     )

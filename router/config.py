@@ -20,6 +20,9 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from router.caching.config import ResponseCacheConfig, TrustedDocumentsConfig
+from router.exports.config import ExportsConfig
+from router.graphiql.routes import GraphiQLConfig
 from router.security.config import AuthConfig, AuthorizationConfig, RateLimitConfig
 
 __all__ = [
@@ -233,6 +236,14 @@ class RouterConfig(_Model):
     """Enforcement of @authenticated / @requiresScopes / @policy from the supergraph (§2.6)."""
     rate_limit: RateLimitConfig | None = None
     """Token-bucket rate limits (§2.4); absent = unlimited."""
+    trusted_documents: TrustedDocumentsConfig = Field(default_factory=TrustedDocumentsConfig)
+    """Operations by id from a manifest, and the safelist (§2.2)."""
+    response_cache: ResponseCacheConfig = Field(default_factory=ResponseCacheConfig)
+    """Whole-response cache for operations whose every field has a cache hint (§2.7)."""
+    exports: ExportsConfig = Field(default_factory=ExportsConfig)
+    """BI exports at /exports/{name}.{csv|ndjson|parquet}."""
+    graphiql: GraphiQLConfig = Field(default_factory=GraphiQLConfig)
+    """GraphiQL for admins."""
 
 
 _ENV_REFERENCE = re.compile(r"\$\{env\.([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")

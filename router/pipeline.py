@@ -126,6 +126,7 @@ class StageSlots:
     authorization (§2.6) and response_cache (§2.7) follow, with `Operation.prepared` set
     (authorization may replace it with a filtered operation)."""
 
+    documents: Stage | None = None
     authentication: Stage | None = None
     traffic: Stage | None = None
     authorization: Stage | None = None
@@ -147,6 +148,7 @@ def build_pipeline(config: RouterConfig, *, apq_store: Any | None, slots: StageS
     ordered: list[Stage | None] = [
         CsrfStage(config.csrf) if config.csrf.enabled else None,  # §2.1 (the rest of transport is HTTP)
         HeadersStage(config.headers),
+        extra.documents,  # §2.2 trusted documents: an id must resolve before APQ sees its hash
         PersistedQueryStage(apq_store),  # §2.2
         extra.authentication,  # §2.3
         AnalysisStage(max_tokens=config.limits.max_tokens),  # §2.5

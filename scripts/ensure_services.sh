@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Makes sure PostgreSQL and Redis answer on 127.0.0.1, starting them (and installing the
-# Debian packages when absent). Used by `make test`; `make dev` needs neither.
+# Debian packages when absent), and that Chromium is installed for the browser tests.
+# Used by `make test`; `make dev` needs none of them.
 set -euo pipefail
 
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
@@ -49,5 +50,13 @@ ensure_redis() {
     redis-cli -h 127.0.0.1 -p 6379 ping
 }
 
+ensure_chromium() {
+    # The GraphiQL browser tests drive a headless Chromium.
+    if command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1; then return; fi
+    echo "==> installing Chromium (browser tests)"
+    apt_install chromium
+}
+
 ensure_postgres
 ensure_redis
+ensure_chromium

@@ -104,8 +104,15 @@ def _graphql_request(params: Any, *, where: str = "request") -> GraphQLRequest:
         raise _refuse(f"The {where}'s `variables` must be an object")
     if extensions is not None and not isinstance(extensions, dict):
         raise _refuse(f"The {where}'s `extensions` must be an object")
-    # A hash-only APQ request legitimately has no text; the persisted stage resolves it.
-    if query is None and not (extensions and "persistedQuery" in extensions):
+    document_id = params.get("documentId")
+    if document_id is not None:
+        # GraphQL over HTTP, persisted documents: `documentId` names a trusted document; the
+        # trusted-documents stage reads it from the extensions.
+        if not isinstance(document_id, str) or not document_id:
+            raise _refuse(f"The {where}'s `documentId` must be a non-empty string")
+        extensions = {**(extensions or {}), "documentId": document_id}
+    # A hash-only APQ request or a document id legitimately has no text; a stage resolves it.
+    if query is None and not (extensions and ("persistedQuery" in extensions or "documentId" in extensions)):
         raise _refuse(f"The {where} has no `query`")
     return GraphQLRequest(query=query, operation_name=operation_name or None, variables=variables, extensions=extensions)
 
@@ -127,6 +134,7 @@ def _parse_get(request: Request) -> GraphQLRequest:
             "operationName": params.get("operationName"),
             "variables": _json_param(params.get("variables"), "variables"),
             "extensions": _json_param(params.get("extensions"), "extensions"),
+            "documentId": params.get("documentId"),
         }
     )
 

@@ -1,0 +1,137 @@
+"""Running an export: one GraphQL request per page through the Engine, until the connection's
+`pageInfo.hasNextPage` is false. Pages are yielded as they arrive (memory: one page)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator, Mapping
+from dataclasses import replace
+from typing import Any
+
+import orjson
+from graphql import ListTypeNode, NamedTypeNode, NonNullTypeNode, OperationDefinitionNode, TypeNode, parse
+
+from router.exports.definitions import ExportDefinition
+from router.pipeline import EngineLike
+from router.types import GraphQLRequest, GraphQLResponse, RequestContext
+
+__all__ = ["ExportFailed", "coerce_parameters", "pages", "rows_at"]
+
+_RANGE_PARAMETERS = {"RangeStart": ("RangeStart", "rangeStart"), "RangeEnd": ("RangeEnd", "rangeEnd")}
+
+
+class ExportFailed(Exception):
+    """The export cannot run (bad parameters) or a page failed; `errors` are GraphQL errors."""
+
+    def __init__(self, errors: list[dict[str, Any]], *, status: int = 502) -> None:
+        super().__init__(errors[0].get("message") if errors else "export failed")
+        self.errors = errors
+        self.status = status
+
+
+def _bad_input(message: str) -> ExportFailed:
+    return ExportFailed([{"message": message, "extensions": {"code": "BAD_USER_INPUT"}}], status=400)
+
+
+def _variable_types(definition: ExportDefinition) -> dict[str, TypeNode]:
+    document = parse(definition.query, no_location=True)
+    operation = next(d for d in document.definitions if isinstance(d, OperationDefinitionNode))
+    return {v.variable.name.value: v.type for v in operation.variable_definitions or ()}
+
+
+def _coerce(raw: str, type_node: TypeNode) -> Any:
+    inner = type_node.type if isinstance(type_node, NonNullTypeNode) else type_node
+    if isinstance(inner, ListTypeNode) or not isinstance(inner, NamedTypeNode):
+        return orjson.loads(raw)
+    name = inner.name.value
+    if name == "Int":
+        return int(raw)
+    if name == "Float":
+        return float(raw)
+    if name == "Boolean":
+        if raw.lower() not in ("true", "false"):
+            raise ValueError("expected true or false")
+        return raw.lower() == "true"
+    if raw.startswith("{"):
+        return orjson.loads(raw)  # an input object
+    return raw
+
+
+def coerce_parameters(
+    definition: ExportDefinition, parameters: Mapping[str, str], *, max_page_size: int
+) -> dict[str, Any]:
+    """URL parameters → variables (typed by the query's variable definitions)."""
+    types = _variable_types(definition)
+    variables: dict[str, Any] = {}
+    for parameter, raw in parameters.items():
+        names = _RANGE_PARAMETERS.get(parameter, (parameter,))
+        name = next((candidate for candidate in names if candidate in types), None)
+        if name is None or name == definition.cursor_variable:
+            known = ", ".join(sorted(set(types) - {definition.cursor_variable})) or "none"
+            raise _bad_input(f"unknown parameter {parameter!r} (this export takes: {known})")
+        try:
+            variables[name] = _coerce(raw, types[name])
+        except (ValueError, orjson.JSONDecodeError) as error:
+            raise _bad_input(f"parameter {parameter!r}: {error}") from None
+    size = variables.get(definition.page_size_variable)
+    if isinstance(size, int) and not 0 < size <= max_page_size:
+        raise _bad_input(f"{definition.page_size_variable} must be between 1 and {max_page_size}")
+    return variables
+
+
+def rows_at(value: Any, path: tuple[str, ...]) -> Iterator[dict[str, Any]]:
+    """The objects at `path`, walking through every list on the way."""
+    if isinstance(value, list):
+        for item in value:
+            yield from rows_at(item, path)
+        return
+    if not path:
+        if isinstance(value, dict):
+            yield value
+        return
+    if isinstance(value, dict):
+        yield from rows_at(value.get(path[0]), path[1:])
+
+
+def _page_info(data: Any, path: tuple[str, ...]) -> tuple[bool, str | None]:
+    value = data
+    for key in path:
+        value = value.get(key) if isinstance(value, dict) else None
+    if not isinstance(value, dict):
+        return False, None
+    cursor = value.get("endCursor")
+    return bool(value.get("hasNextPage")) and isinstance(cursor, str), cursor if isinstance(
+        cursor, str
+    ) else None
+
+
+async def pages(
+    definition: ExportDefinition,
+    variables: dict[str, Any],
+    engine: EngineLike,
+    context: RequestContext,
+) -> AsyncIterator[list[dict[str, Any]]]:
+    """Each page's rows. Raises ExportFailed when a page answers with errors: an export is
+    all or nothing (a partial page would silently drop rows from a BI dataset)."""
+    request = GraphQLRequest(
+        query=definition.query, operation_name=definition.operation_name, variables=variables
+    )
+    prepared = engine.prepare(request)
+    if isinstance(prepared, GraphQLResponse):
+        raise ExportFailed(prepared.body.get("errors") or [], status=500)
+    seen_cursors: set[str] = set()
+    while True:
+        response = await engine.execute(prepared, request, context)
+        errors = response.body.get("errors")
+        if errors:
+            raise ExportFailed(errors, status=400 if response.is_request_error else 502)
+        data = response.body.get("data")
+        yield list(rows_at(data, definition.rows))
+        if definition.page_info is None:
+            return
+        more, cursor = _page_info(data, definition.page_info)
+        if not more or cursor is None or cursor in seen_cursors:
+            return  # a repeated cursor would loop forever
+        seen_cursors.add(cursor)
+        request = replace(
+            request, variables={**(request.variables or {}), definition.cursor_variable: cursor}
+        )
