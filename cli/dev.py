@@ -123,7 +123,7 @@ def _start(name: str, args: list[str], env: dict[str, str], log_dir: Path) -> _C
 def _stop_all(children: list[_Child]) -> None:
     for child in reversed(children):
         if child.process.poll() is None:
-            child.process.send_signal(signal.SIGINT)
+            child.process.terminate()
     deadline = time.monotonic() + 10
     for child in children:
         remaining = max(0.1, deadline - time.monotonic())
@@ -153,11 +153,19 @@ def _compose_supergraph(env: dict[str, str]) -> Path | None:
     return output
 
 
+def _interrupt(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt
+
+
 @app.command()
 def dev(
     reset: bool = typer.Option(False, "--reset", help="Delete .fitgraph/ (embedded databases, dev keys) first."),
 ) -> None:
     """Start every subgraph and the router on embedded defaults with demo data."""
+    # Ctrl-C, and SIGTERM from a supervisor, both stop every child: also when the shell started
+    # us with SIGINT ignored (a background job), and never by dying with children left behind.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, _interrupt)
     if reset and STATE_DIR.exists():
         import shutil
 
