@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
 
-import asyncpg
 import pytest
-import redis.asyncio as aioredis
 
-from tests.support.services import POSTGRES_ADMIN_DSN, REDIS_URL, mongo_server_url, unique_name
+from tests.support.services import (
+    REDIS_URL,
+    mongo_server_url,
+    postgres_database_url,
+    redis_key_prefix,
+    unique_name,
+)
 
 
 @pytest.fixture(scope="session")
@@ -25,21 +29,8 @@ def mongo_database_name() -> str:
 @pytest.fixture
 async def postgres_database() -> AsyncIterator[str]:
     """A fresh PostgreSQL database; yields its SQLAlchemy asyncpg URL, drops it afterwards."""
-    name = unique_name("fitgraph_test")
-    admin = await asyncpg.connect(POSTGRES_ADMIN_DSN)
-    try:
-        await admin.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await admin.close()
-    base = POSTGRES_ADMIN_DSN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://", 1)
-    try:
-        yield f"{base}/{name}"
-    finally:
-        admin = await asyncpg.connect(POSTGRES_ADMIN_DSN)
-        try:
-            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        finally:
-            await admin.close()
+    async with postgres_database_url() as url:
+        yield url
 
 
 @pytest.fixture
@@ -50,12 +41,5 @@ def redis_url() -> str:
 @pytest.fixture
 async def redis_prefix() -> AsyncIterator[str]:
     """A key prefix unique to the test; every key under it is deleted afterwards."""
-    prefix = unique_name("fgtest") + ":"
-    yield prefix
-    client = aioredis.from_url(REDIS_URL)
-    try:
-        keys = [key async for key in client.scan_iter(match=f"{prefix}*", count=500)]
-        if keys:
-            await client.delete(*keys)
-    finally:
-        await client.aclose()
+    async with redis_key_prefix() as prefix:
+        yield prefix

@@ -5,14 +5,18 @@ Every name is unique to the run so parallel runs never meet, and everything is d
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+
+import asyncpg
+import redis.asyncio as aioredis
 
 from tests.support.servers import free_port
 
@@ -20,6 +24,8 @@ __all__ = [
     "POSTGRES_ADMIN_DSN",
     "REDIS_URL",
     "mongo_server_url",
+    "postgres_database_url",
+    "redis_key_prefix",
     "unique_name",
 ]
 
@@ -62,3 +68,39 @@ def mongo_server_url() -> Iterator[str]:
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+@contextlib.asynccontextmanager
+async def postgres_database_url(prefix: str = "fitgraph_test") -> AsyncIterator[str]:
+    """A fresh PostgreSQL database; yields its SQLAlchemy asyncpg URL, drops it afterwards."""
+    name = unique_name(prefix)
+    admin = await asyncpg.connect(POSTGRES_ADMIN_DSN)
+    try:
+        await admin.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await admin.close()
+    base = POSTGRES_ADMIN_DSN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://", 1)
+    try:
+        yield f"{base}/{name}"
+    finally:
+        admin = await asyncpg.connect(POSTGRES_ADMIN_DSN)
+        try:
+            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        finally:
+            await admin.close()
+
+
+@contextlib.asynccontextmanager
+async def redis_key_prefix() -> AsyncIterator[str]:
+    """A key prefix unique to the caller; every key under it is deleted afterwards."""
+    prefix = unique_name("fgtest") + ":"
+    try:
+        yield prefix
+    finally:
+        client = aioredis.from_url(REDIS_URL)
+        try:
+            keys = [key async for key in client.scan_iter(match=f"{prefix}*", count=500)]
+            if keys:
+                await client.delete(*keys)
+        finally:
+            await client.aclose()

@@ -9,9 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import asyncpg
 import httpx
-import redis.asyncio as aioredis
 from fastapi import FastAPI
 
 from auth.keys import KeyRing
@@ -20,7 +18,7 @@ from subgraphs.users.app import create_app
 from subgraphs.users.reset import RecordingResetSender
 from subgraphs.users.settings import Settings
 from tests.support.servers import running_server
-from tests.support.services import POSTGRES_ADMIN_DSN, REDIS_URL, unique_name
+from tests.support.services import REDIS_URL, postgres_database_url, redis_key_prefix
 
 __all__ = ["GraphQLResult", "UsersServer", "postgres_database_url", "redis_key_prefix", "users_server"]
 
@@ -116,40 +114,6 @@ class UsersServer:
         assert not result.errors, result.errors
         payload: dict[str, Any] = result.data["login"]
         return payload
-
-
-@asynccontextmanager
-async def postgres_database_url() -> AsyncIterator[str]:
-    name = unique_name("fitgraph_users")
-    admin = await asyncpg.connect(POSTGRES_ADMIN_DSN)
-    try:
-        await admin.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await admin.close()
-    base = POSTGRES_ADMIN_DSN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://", 1)
-    try:
-        yield f"{base}/{name}"
-    finally:
-        admin = await asyncpg.connect(POSTGRES_ADMIN_DSN)
-        try:
-            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        finally:
-            await admin.close()
-
-
-@asynccontextmanager
-async def redis_key_prefix() -> AsyncIterator[str]:
-    prefix = unique_name("fgtest") + ":"
-    try:
-        yield prefix
-    finally:
-        client = aioredis.from_url(REDIS_URL)
-        try:
-            keys = [key async for key in client.scan_iter(match=f"{prefix}*", count=500)]
-            if keys:
-                await client.delete(*keys)
-        finally:
-            await client.aclose()
 
 
 @asynccontextmanager
