@@ -18,6 +18,7 @@ from graphql import (
     FragmentDefinitionNode,
     FragmentSpreadNode,
     GraphQLEnumType,
+    GraphQLInterfaceType,
     GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
@@ -31,6 +32,10 @@ from graphql import (
 )
 
 from router.executor.errors import error
+
+# the type a value is projected against: its object type, or (from an @interfaceObject
+# graph) the interface itself
+_Runtime = GraphQLObjectType | GraphQLInterfaceType
 
 __all__ = ["FieldCollectionCache", "Projector"]
 
@@ -185,7 +190,7 @@ class Projector:
         if not isinstance(value, dict):
             self._add_error(f"Expected an object for field {parent_name}.{field_name}", path)
             return None
-        runtime_type: GraphQLObjectType | None
+        runtime_type: _Runtime | None
         if isinstance(return_type, GraphQLObjectType):
             runtime_type = return_type
         else:
@@ -195,7 +200,7 @@ class Projector:
         return self._complete_object(runtime_type, nodes, value, path)
 
     def _complete_object(
-        self, runtime_type: GraphQLObjectType, nodes: list[FieldNode], value: dict[str, Any], path: _Path
+        self, runtime_type: _Runtime, nodes: list[FieldNode], value: dict[str, Any], path: _Path
     ) -> dict[str, Any] | None:
         cache_id: _CacheId = id(nodes[0]) if len(nodes) == 1 else tuple(id(node) for node in nodes)
         by_type = self._cache.plans.get(cache_id)
@@ -227,7 +232,7 @@ class Projector:
         return out
 
     def _field_plans(
-        self, runtime_type: GraphQLObjectType, nodes: list[FieldNode], cache_id: _CacheId
+        self, runtime_type: _Runtime, nodes: list[FieldNode], cache_id: _CacheId
     ) -> tuple[_FieldPlan, ...]:
         selection_sets = [node.selection_set for node in nodes if node.selection_set is not None]
         fields: dict[str, list[FieldNode]] = {}
@@ -266,11 +271,16 @@ class Projector:
             self._cache.plans.setdefault(cache_id, {})[runtime_type.name] = result
         return result
 
-    def _runtime_type(self, abstract: Any, value: dict[str, Any]) -> GraphQLObjectType | None:
+    def _runtime_type(self, abstract: Any, value: dict[str, Any]) -> _Runtime | None:
         typename = value.get("__typename")
         candidate = self._schema.type_map.get(typename) if isinstance(typename, str) else None
         if isinstance(candidate, GraphQLObjectType) and self._schema.is_sub_type(abstract, candidate):
             return candidate
+        if candidate is abstract and isinstance(abstract, GraphQLInterfaceType):
+            # Served by an @interfaceObject graph, which names the interface itself: the planner
+            # only lets that through when the selection needs no concrete type (no __typename,
+            # no fragment on an implementation), so the interface's own fields are the answer.
+            return abstract
         if typename is None:
             possible = self._schema.get_possible_types(abstract)
             if len(possible) == 1:  # no ambiguity: the only type it can be
@@ -290,7 +300,7 @@ class Projector:
     # -- field collection (§6.3.2) -------------------------------------------------------
 
     def _collect_fields(
-        self, runtime_type: GraphQLObjectType, selection_sets: list[SelectionSetNode], cache_id: _CacheId
+        self, runtime_type: _Runtime, selection_sets: list[SelectionSetNode], cache_id: _CacheId
     ) -> dict[str, list[FieldNode]]:
         by_type = self._cache.collected.get(cache_id)
         if by_type is not None:
@@ -307,7 +317,7 @@ class Projector:
 
     def _collect_into(
         self,
-        runtime_type: GraphQLObjectType,
+        runtime_type: _Runtime,
         selection_set: SelectionSetNode,
         fields: dict[str, list[FieldNode]],
         visited: set[str],
@@ -339,7 +349,7 @@ class Projector:
                     conditional |= self._collect_into(runtime_type, fragment.selection_set, fields, visited)
         return conditional
 
-    def _applies(self, condition: str, runtime_type: GraphQLObjectType) -> bool:
+    def _applies(self, condition: str, runtime_type: _Runtime) -> bool:
         if condition == runtime_type.name:
             return True
         condition_type = self._schema.type_map.get(condition)

@@ -72,6 +72,14 @@ class CostModel:
             kept = self.collect(sels, type_name)
             if not runtimes and not all(self._kept_without_types(graph, type_name, s) for s in kept):
                 total = BIG
+            elif not runtimes:
+                # objects typed by other graphs: one more fetch per type whose fields are asked
+                for runtime in self.sg.possible_types.get(type_name, ()):
+                    if any(
+                        isinstance(s, Field) and s.name != "__typename" and not self.index.serves(graph, type_name, s.name)
+                        for s in self.collect(sels, runtime)
+                    ):
+                        total += 1
         else:
             total = self._object_cost(graph, type_name, self.collect(sels, type_name), provided, key_mode)
         total = min(total, BIG)
@@ -147,6 +155,62 @@ class CostModel:
             total += min(costs, default=BIG)
             if total >= BIG:
                 return BIG
+        return total
+
+    def root_assignments(
+        self, type_name: str, sel: Field, used: set[str], allow_split: bool
+    ) -> list[tuple[str, Field]]:
+        """Which graph(s) serve a root field: the cheapest single graph, or — for a shared
+        query field whose selection no single graph completes — the field once per graph with
+        the part of the selection that graph can answer (root fields need no key)."""
+        info = self.index.field(type_name, sel.name)
+        if info is None or not info.serving:
+            raise PlanningError(f"no subgraph serves {type_name}.{sel.name}")
+
+        def cost(graph: str, part: Field) -> int:
+            child = self.index.child_type(graph, type_name, sel.name)
+            provided = self.index.provides(graph, type_name, sel.name)
+            return self.cost(graph, child, part.selections, provided)
+
+        def score(graph: str) -> tuple[int, int, int, int]:
+            fetches = cost(graph, sel)
+            if fetches >= BIG:
+                return (fetches, 0, 0, self.index.order(graph))
+            child = self.index.child_type(graph, type_name, sel.name)
+            misses = self.misses(graph, child, sel.selections, self.index.provides(graph, type_name, sel.name))
+            return (fetches, 0 if graph in used else 1, misses, self.index.order(graph))
+
+        graphs = sorted(info.serving, key=score)
+        if score(graphs[0])[0] < BIG:
+            return [(graphs[0], sel)]
+        if not allow_split or not sel.selections:
+            raise PlanningError(f"no subgraph can resolve the selection of {type_name}.{sel.name}")
+        return self._split(sel, graphs, cost)
+
+    def misses(self, graph: str, type_name: str, sels: tuple[Sel, ...], provided: tuple[Sel, ...] | None) -> int:
+        """How many of the fields in `sels` `graph` cannot return itself (a tie-breaker between
+        graphs needing as many fetches: the one answering more of the selection moves less)."""
+        if not sels or not self.index.is_composite(type_name):
+            return 0
+        runtimes = [type_name]
+        if self.index.is_abstract(type_name) and not self.sg.is_interface_object(type_name, graph):
+            runtimes = sorted(self.sg.graph_possible_types(graph, type_name)) or runtimes
+        total = 0
+        for runtime in runtimes:
+            stack = list(self.collect(sels, runtime))
+            while stack:
+                sel = stack.pop()
+                if isinstance(sel, Fragment):
+                    stack.extend(sel.selections)
+                    continue
+                if sel.name == "__typename":
+                    continue
+                ok, sub = self.index.local(graph, runtime, sel.name, provided)
+                if not ok:
+                    total += 1
+                elif sel.selections:
+                    child = self.index.child_type(graph, runtime, sel.name)
+                    total += self.misses(graph, child, sel.selections, self._provided(graph, runtime, sel.name, sub))
         return total
 
     def _provided(self, graph: str, type_name: str, name: str, sub: tuple[Sel, ...] | None) -> tuple[Sel, ...] | None:

@@ -84,6 +84,16 @@ class QueryPlanner:
         return result
 
     @staticmethod
+    def _always_null(walk: Walk, root_type: str, sel: Field) -> bool:
+        """Whether `sel` returns an abstract type no object implements in any subgraph: no
+        value but null can exist there, so an unplannable selection on it needs no fetch
+        (what Apollo's planner does; a selection some graph serves is still fetched)."""
+        info = walk.index.field(root_type, sel.name)
+        if info is None or not walk.index.is_abstract(info.type_name):
+            return False
+        return not walk.sg.possible_types.get(info.type_name)
+
+    @staticmethod
     def _container(group: FetchGroup, conds: tuple[tuple[str, frozenset[str]], ...]) -> Container:
         container = group.root
         for text, variables in conds:
@@ -93,7 +103,14 @@ class QueryPlanner:
     def _plan_roots(self, walk: Walk, root_type: str, sels: tuple[Sel, ...]) -> None:
         roots: dict[str, FetchGroup] = {}
         for sel, conds in self._root_fields(walk, root_type, sels):
-            for graph, part in walk.root_assignments(root_type, sel, set(roots), walk.kind == "query"):
+            try:
+                assignments = walk.root_assignments(root_type, sel, set(roots), walk.kind == "query")
+            except PlanningError:
+                if not self._always_null(walk, root_type, sel):
+                    raise
+                # no fetch: the response has no value for it, which reads as null
+                continue
+            for graph, part in assignments:
                 group = roots.get(graph)
                 if group is None:
                     group = roots[graph] = walk.new_group(graph, None, ())

@@ -158,31 +158,6 @@ class Walk(CostModel):
         pos = _Pos(group, group.graph, type_name, container, container, (), (), None)  # root object
         self._add_local(pos, sel, None)
 
-    def root_assignments(
-        self, type_name: str, sel: Field, used: set[str], allow_split: bool
-    ) -> list[tuple[str, Field]]:
-        """Which graph(s) serve a root field: the cheapest single graph, or — for a shared
-        query field whose selection no single graph completes — the field once per graph with
-        the part of the selection that graph can answer (root fields need no key)."""
-        info = self.index.field(type_name, sel.name)
-        if info is None or not info.serving:
-            raise PlanningError(f"no subgraph serves {type_name}.{sel.name}")
-
-        def cost(graph: str, part: Field) -> int:
-            child = self.index.child_type(graph, type_name, sel.name)
-            provided = self.index.provides(graph, type_name, sel.name)
-            return self.cost(graph, child, part.selections, provided)
-
-        def score(graph: str) -> tuple[int, int, int]:
-            return (cost(graph, sel), 0 if graph in used else 1, self.index.order(graph))
-
-        graphs = sorted(info.serving, key=score)
-        if score(graphs[0])[0] < _BIG:
-            return [(graphs[0], sel)]
-        if not allow_split or not sel.selections:
-            raise PlanningError(f"no subgraph can resolve the selection of {type_name}.{sel.name}")
-        return self._split(sel, graphs, cost)
-
     def plan_selection(self, pos: _Pos, sels: tuple[Sel, ...]) -> None:
         info = self.sg.types.get(pos.type_name)
         if info is None or not info.is_composite:
@@ -302,6 +277,7 @@ class Walk(CostModel):
                     f"{pos.type_name} has no implementation in subgraph {pos.graph!r} to resolve the selection"
                 )
             self._add_own_fields(pos, kept)
+            self._plan_foreign_runtimes(pos, sels, {id(s) for s in kept})
             return
         for runtime in runtimes:
             # the bare `__typename` is already selected once on the abstract level
@@ -314,6 +290,32 @@ class Walk(CostModel):
                 pos.group, pos.graph, runtime, container, container, path, (), pos.provided, pos.key_mode, sub
             )
             self.plan_object(rpos, sub)
+
+    def _plan_foreign_runtimes(self, pos: _Pos, sels: tuple[Sel, ...], done: set[int]) -> None:
+        """`pos.graph` knows the abstract type but none of its implementations (a Federation 1
+        `node` resolver): each object comes back as a type other graphs own, reached through
+        a key made of the abstract type's own fields (fetched here)."""
+        for runtime in sorted(self.sg.possible_types.get(pos.type_name, ())):
+            rest = [
+                s for s in self.collect(sels, runtime)
+                if isinstance(s, Field) and id(s) not in done and not _bare_typename(s)
+            ]
+            path = (*pos.path, TypeCondition(frozenset((runtime,))))
+            typed = _Pos(
+                pos.group, pos.graph, pos.type_name, pos.container, pos.base, path, pos.conds,
+                pos.provided, pos.key_mode, pos.client,
+            )
+            for sel in rest:
+                if self.index.serves(pos.graph, pos.type_name, sel.name):
+                    self._add_local(pos, sel, None)
+                    continue
+                best: tuple[int, Hop] | None = None
+                for hop in self.index.candidates(runtime, sel.name):
+                    cost = self._hop_cost(pos.graph, pos.type_name, hop, sel, pos.provided)
+                    if cost < _BIG and (best is None or cost < best[0]):
+                        best = (cost, hop)
+                if best is not None:
+                    self._jump(typed, sel, best[1])
 
     def _add_own_fields(self, pos: _Pos, sels: tuple[Sel, ...]) -> None:
         for sel in sels:
