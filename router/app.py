@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import inspect
 from collections.abc import AsyncIterator, Callable, Mapping
 from pathlib import Path
@@ -19,11 +20,19 @@ from typing import Any
 import structlog
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, generate_latest
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from router.config import ConfigError, RouterConfig
+from router.observability.engine_caches import observing_factory
+from router.observability.health import ReadinessProbe
+from router.observability.http import TracingMiddleware
+from router.observability.pipeline import instrument_pipeline
+from router.observability.redaction import install_log_redaction
+from router.observability.subgraphs import InstrumentedSubgraphClient
+from router.observability.tracing import Telemetry
 from router.pipeline import EngineHolder, EngineLike, StageSlots, build_pipeline
 from router.stages.persisted import ApqStore
 from router.stages.transport import GraphQLTransport
@@ -37,7 +46,8 @@ _log = structlog.get_logger("router.app")
 EngineFactory = Callable[[str, RouterConfig], EngineLike]
 
 
-def default_engine_factory(supergraph_sdl: str, config: RouterConfig) -> EngineLike:
+def default_engine_factory(supergraph_sdl: str, config: RouterConfig, *, client: Any = None) -> EngineLike:
+    """`client`: a shared (e.g. instrumented) SubgraphClient the caller owns and closes."""
     from router.engine import Engine
 
     if config.subgraphs.overrides:
@@ -55,6 +65,8 @@ def default_engine_factory(supergraph_sdl: str, config: RouterConfig) -> EngineL
             name = next(iter(timeouts))
             raise ConfigError(f"subgraphs.overrides.{name}.timeout: per-subgraph timeouts are not supported yet")
         options["subgraph_timeouts"] = timeouts
+    if client is not None:
+        options["client"] = client
     return Engine(supergraph_sdl, subgraph_urls=urls or None, subgraph_timeout=config.subgraphs.timeout, **options)
 
 
@@ -215,19 +227,32 @@ def create_app(
     engine_factory: EngineFactory | None = None,
     slots: StageSlots | None = None,
     base_dir: str | Path | None = None,
+    telemetry: Telemetry | None = None,
 ) -> Starlette:
     """Build the router app; the supergraph is loaded (and checked) here, before serving.
 
     `slots` plugs in the stages other parts provide (authentication, traffic, authorization,
-    response cache) at their DESIGN §2 positions."""
-    factory = engine_factory or default_engine_factory
+    response cache) at their DESIGN §2 positions. `telemetry` replaces the one router.yaml's
+    `telemetry:` section describes (tests pass one with an in-memory span exporter)."""
+    telemetry = telemetry or Telemetry(config.telemetry)
+    # One instrumented pool shared by every engine (hot reloads included); closed at shutdown.
+    subgraph_client = (
+        InstrumentedSubgraphClient(
+            telemetry, retry=config.subgraphs.retry, circuit_breaker=config.subgraphs.circuit_breaker
+        )
+        if engine_factory is None
+        else None
+    )
+    factory = observing_factory(
+        engine_factory or functools.partial(default_engine_factory, client=subgraph_client)
+    )
     holder = EngineHolder(factory(supergraph_sdl, config), supergraph_sdl)
     apq_store = _apq_store(config)
     # Relative paths in router.yaml (manifests, export definitions) are relative to its folder.
     extensions = _Extensions(config, Path(base_dir) if base_dir is not None else None)
     if slots is None:
         slots = extensions.slots
-    pipeline = build_pipeline(config, apq_store=apq_store, slots=slots)
+    pipeline = instrument_pipeline(build_pipeline(config, apq_store=apq_store, slots=slots), telemetry)
     transport = GraphQLTransport(config, pipeline, holder)
     watch_path = supergraph_path or config.supergraph.path
 
@@ -237,19 +262,20 @@ def create_app(
     async def metrics(request: Request) -> Response:
         return Response(generate_latest(REGISTRY), headers={"content-type": CONTENT_TYPE_LATEST})
 
+    readiness = ReadinessProbe(config)
+
     async def ready(request: Request) -> Response:
-        redis = apq_store.redis if apq_store is not None else None
-        if redis is not None:
-            try:
-                await redis.ping()
-            except Exception as error:
-                return JSONResponse({"status": "NOT_READY", "reason": f"redis: {type(error).__name__}"}, 503)
+        # The supergraph is loaded before the app exists; what remains is every configured Redis.
+        problems = await readiness.problems()
+        if problems:
+            return JSONResponse({"status": "NOT_READY", "reason": "; ".join(problems)}, 503)
         return JSONResponse({"status": "READY"})
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         watcher: _SupergraphWatcher | None = None
         polling: asyncio.Task[None] | None = None
+        install_log_redaction()
         if watch_path is not None and config.supergraph.poll_interval > 0:
             watcher = _SupergraphWatcher(holder, Path(watch_path), config, factory)
             polling = asyncio.create_task(watcher.run())
@@ -262,6 +288,11 @@ def create_app(
                     await polling
                 await watcher.aclose()
             await holder.engine.aclose()
+            if subgraph_client is not None:
+                await subgraph_client.aclose()
+            # Flushes the spans still queued for OTLP export (blocking: off the event loop).
+            await asyncio.to_thread(telemetry.shutdown)
+            await readiness.aclose()
             if apq_store is not None:
                 await apq_store.aclose()
             await extensions.aclose()
@@ -275,7 +306,9 @@ def create_app(
             *extensions.routes(holder),
         ],
         lifespan=lifespan,
+        middleware=[Middleware(TracingMiddleware, telemetry=telemetry)] if telemetry.enabled else None,
     )
     app.state.engine_holder = holder
+    app.state.telemetry = telemetry
     app.state.apq_store = apq_store
     return app

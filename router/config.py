@@ -23,6 +23,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from router.caching.config import ResponseCacheConfig, TrustedDocumentsConfig
 from router.exports.config import ExportsConfig
 from router.graphiql.routes import GraphiQLConfig
+from router.observability.config import TelemetryConfig
+from router.resilience.config import CircuitBreakerConfig, DeduplicationConfig, RetryConfig
 from router.security.config import AuthConfig, AuthorizationConfig, RateLimitConfig
 
 __all__ = [
@@ -126,6 +128,10 @@ class SubgraphsConfig(_Model):
     """Seconds a subgraph request may take; then its fields are null with an error."""
     overrides: dict[str, SubgraphOverride] = Field(default_factory=dict)
     """Per-subgraph URL/timeout, keyed by join__Graph name (unknown names are refused at start)."""
+    retry: RetryConfig = Field(default_factory=RetryConfig)
+    """Retries of failed subgraph queries (never mutations), with back-off and jitter."""
+    circuit_breaker: CircuitBreakerConfig = Field(default_factory=CircuitBreakerConfig)
+    """Per-subgraph circuit breaker: fail fast while a subgraph keeps failing."""
 
 
 class HeadersConfig(_Model):
@@ -169,6 +175,9 @@ class LimitsConfig(_Model):
     """Most aliased fields, counted at every fragment spread (MAX_ALIASES_LIMIT)."""
     max_root_fields: int | None = Field(default=64, gt=0)
     """Most fields at the operation's root (MAX_ROOT_FIELDS_LIMIT)."""
+    max_fields: int | None = Field(default=5_000, gt=0)
+    """Most field selections in all, counted at every fragment spread (MAX_FIELDS_LIMIT): a few
+    hundred bytes of nested fragments can otherwise expand to millions of fields."""
     max_tokens: int | None = Field(default=15_000, gt=0)
     """Most lexical tokens in a document, checked before parsing (MAX_TOKENS_LIMIT)."""
 
@@ -224,6 +233,8 @@ class RouterConfig(_Model):
     headers: HeadersConfig = Field(default_factory=HeadersConfig)
     limits: LimitsConfig = Field(default_factory=LimitsConfig)
     csrf: CsrfConfig = Field(default_factory=CsrfConfig)
+    deduplication: DeduplicationConfig = Field(default_factory=DeduplicationConfig)
+    """Identical in-flight queries share one execution."""
     introspection: bool = False
     """Allow `__schema` / `__type` queries (off by default: production)."""
     include_subgraph_errors: bool = False
@@ -244,6 +255,8 @@ class RouterConfig(_Model):
     """BI exports at /exports/{name}.{csv|ndjson|parquet}."""
     graphiql: GraphiQLConfig = Field(default_factory=GraphiQLConfig)
     """GraphiQL for admins."""
+    telemetry: TelemetryConfig = Field(default_factory=TelemetryConfig)
+    """OpenTelemetry tracing and OTLP export."""
 
 
 _ENV_REFERENCE = re.compile(r"\$\{env\.([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")

@@ -8,7 +8,7 @@ request (shared by every operation of a batch) lives on its `RequestContext`.
 Order (operation level; the HTTP transport in stages/transport.py runs before it):
   csrf → headers → persisted (APQ) → [authentication] → analysis (tokens, parse, validate)
   → limits → introspection → [traffic] → [authorization] → [response cache]
-  → execution (plan + execute in the Engine); [bracketed] stages are plugged in via StageSlots.
+  → deduplication (identical in-flight queries; off via config) → execution (plan + execute in the Engine); [bracketed] stages are plugged in via StageSlots.
 """
 
 from __future__ import annotations
@@ -138,6 +138,7 @@ def build_pipeline(config: RouterConfig, *, apq_store: Any | None, slots: StageS
     # Imported here: stages import this module for the Operation type.
     from router.stages.analysis import AnalysisStage
     from router.stages.csrf import CsrfStage
+    from router.stages.dedup import DeduplicationStage
     from router.stages.execution import ExecutionStage
     from router.stages.headers import HeadersStage
     from router.stages.introspection import IntrospectionStage
@@ -151,12 +152,13 @@ def build_pipeline(config: RouterConfig, *, apq_store: Any | None, slots: StageS
         extra.documents,  # §2.2 trusted documents: an id must resolve before APQ sees its hash
         PersistedQueryStage(apq_store),  # §2.2
         extra.authentication,  # §2.3
-        AnalysisStage(max_tokens=config.limits.max_tokens),  # §2.5
+        AnalysisStage(max_tokens=config.limits.max_tokens, field_suggestions=config.introspection),  # §2.5
         LimitsStage(config.limits),  # §2.5
         None if config.introspection else IntrospectionStage(),
         extra.traffic,  # §2.4
         extra.authorization,  # §2.6
         extra.response_cache,  # §2.7
+        DeduplicationStage(config.deduplication) if config.deduplication.enabled else None,  # §2.9 in-flight
         ExecutionStage(include_subgraph_errors=config.include_subgraph_errors),  # §2.8-2.11
     ]
     return Pipeline([stage for stage in ordered if stage is not None])

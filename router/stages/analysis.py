@@ -4,10 +4,14 @@ cached by query text) and select the operation.
 The token bound runs before the parser so a huge document is refused after cheap lexing,
 not after building its AST; texts already accepted skip it (the hot path is a dict lookup).
 GraphQL-over-HTTP §GET: a mutation sent by GET is refused with 405 (only POST may mutate).
+Validation's "Did you mean …?" suggestions reveal schema elements to a client that may not
+introspect, so (as Apollo Router does) they are removed unless introspection is on.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import re
 from collections import OrderedDict
 
 from graphql import GraphQLSyntaxError, Source, TokenKind
@@ -22,6 +26,22 @@ __all__ = ["AnalysisStage", "count_tokens"]
 _ACCEPTED_TEXTS = 4096
 # Longer texts are re-lexed each time rather than kept: the cache must stay small in memory.
 _CACHEABLE_LENGTH = 16 * 1024
+# graphql-core appends suggestions to validation messages as " Did you mean 'x' or 'y'?".
+_SUGGESTION = re.compile(r" Did you mean .*\?$")
+
+
+def _without_suggestions(response: GraphQLResponse) -> GraphQLResponse:
+    errors = response.body.get("errors")
+    if not errors:
+        return response
+    cleaned = []
+    for error in errors:
+        message = error.get("message")
+        if isinstance(message, str) and _SUGGESTION.search(message):
+            error = {**error, "message": _SUGGESTION.sub("", message)}
+        cleaned.append(error)
+    # A new response: the Engine may cache and share the one it returned.
+    return dataclasses.replace(response, body={**response.body, "errors": cleaned})
 
 
 def count_tokens(query: str, stop_after: int) -> int:
@@ -41,10 +61,11 @@ def count_tokens(query: str, stop_after: int) -> int:
 
 
 class AnalysisStage:
-    __slots__ = ("_accepted", "_max_tokens")
+    __slots__ = ("_accepted", "_field_suggestions", "_max_tokens")
 
-    def __init__(self, *, max_tokens: int | None) -> None:
+    def __init__(self, *, max_tokens: int | None, field_suggestions: bool = True) -> None:
         self._max_tokens = max_tokens
+        self._field_suggestions = field_suggestions
         self._accepted: OrderedDict[str, None] = OrderedDict()
 
     def _within_token_limit(self, query: str) -> bool:
@@ -71,7 +92,7 @@ class AnalysisStage:
             )
         prepared = operation.engine.prepare(request)
         if isinstance(prepared, GraphQLResponse):
-            return prepared
+            return prepared if self._field_suggestions else _without_suggestions(prepared)
         if operation.http_method == "GET" and prepared.operation_type != "query":
             return request_error(
                 f"A {prepared.operation_type} cannot be sent with GET; use POST",

@@ -1,5 +1,5 @@
-"""Structural request limits (issue 4): depth, aliases and root fields of the selected operation,
-checked on the validated document before anything is planned.
+"""Structural request limits (issue 4): depth, aliases, root fields and total fields of the
+selected operation, checked on the validated document before anything is planned.
 
 Fragments are measured once each and counted at every spread, so a "fragment bomb" (fragments
 spreading each other many times) is measured by what it expands to, in time linear in the
@@ -35,6 +35,7 @@ class OperationShape:
     depth: int
     aliases: int
     root_fields: int
+    fields: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +43,7 @@ class _Measure:
     depth: int  # deepest field nesting below (and including) this selection set
     aliases: int  # aliased fields, fragments expanded
     fields: int  # fields at this level, fragments expanded
+    total: int  # fields at this level and below, fragments expanded
 
 
 class _Measurer:
@@ -57,7 +59,7 @@ class _Measurer:
         definition = self._fragments.get(name)
         if definition is None or name in self._visiting:
             # Unknown or cyclic spreads fail validation before this stage; count nothing.
-            return _Measure(0, 0, 0)
+            return _Measure(0, 0, 0, 0)
         self._visiting.add(name)
         measure = self.selection_set(definition.selection_set)
         self._visiting.discard(name)
@@ -65,15 +67,17 @@ class _Measurer:
         return measure
 
     def selection_set(self, selection_set: SelectionSetNode) -> _Measure:
-        depth = aliases = fields = 0
+        depth = aliases = fields = total = 0
         for selection in selection_set.selections:
             if isinstance(selection, FieldNode):
                 fields += 1
+                total += 1
                 if selection.alias is not None:
                     aliases += 1
                 below = self.selection_set(selection.selection_set) if selection.selection_set else None
                 depth = max(depth, 1 + (below.depth if below else 0))
                 aliases += below.aliases if below else 0
+                total += below.total if below else 0
             else:
                 if isinstance(selection, InlineFragmentNode):
                     inner = self.selection_set(selection.selection_set)
@@ -84,14 +88,17 @@ class _Measurer:
                 depth = max(depth, inner.depth)
                 aliases += inner.aliases
                 fields += inner.fields
-        return _Measure(depth, aliases, fields)
+                total += inner.total
+        return _Measure(depth, aliases, fields, total)
 
 
 def measure_operation(
     operation: OperationDefinitionNode, fragments: dict[str, FragmentDefinitionNode]
 ) -> OperationShape:
     measure = _Measurer(fragments).selection_set(operation.selection_set)
-    return OperationShape(depth=measure.depth, aliases=measure.aliases, root_fields=measure.fields)
+    return OperationShape(
+        depth=measure.depth, aliases=measure.aliases, root_fields=measure.fields, fields=measure.total
+    )
 
 
 class LimitsStage:
@@ -124,7 +131,12 @@ class LimitsStage:
 
     async def __call__(self, operation: Operation, call_next: NextStage) -> GraphQLResponse:
         config = self._config
-        if config.max_depth is None and config.max_aliases is None and config.max_root_fields is None:
+        if (
+            config.max_depth is None
+            and config.max_aliases is None
+            and config.max_root_fields is None
+            and config.max_fields is None
+        ):
             return await call_next(operation)
         shape = self._shape(operation)
         if shape is None:
@@ -143,5 +155,11 @@ class LimitsStage:
             return request_error(
                 f"The operation selects {shape.root_fields} root fields; the limit is {config.max_root_fields}",
                 "MAX_ROOT_FIELDS_LIMIT",
+            )
+        if config.max_fields is not None and shape.fields > config.max_fields:
+            return request_error(
+                f"The operation selects {shape.fields} fields once its fragments are expanded; "
+                f"the limit is {config.max_fields}",
+                "MAX_FIELDS_LIMIT",
             )
         return await call_next(operation)

@@ -7,9 +7,11 @@ client exhaust the router's memory).
 
 from __future__ import annotations
 
+from typing import Any
+
 from prometheus_client import Counter, Gauge, Histogram
 
-__all__ = ["IN_FLIGHT", "REQUESTS", "REQUEST_SECONDS", "observe_operation"]
+__all__ = ["IN_FLIGHT", "REQUESTS", "REQUEST_SECONDS", "observe_operation", "operation_label"]
 
 _MAX_OPERATION_NAMES = 500
 _known_names: set[str] = set()
@@ -39,6 +41,20 @@ def _operation_label(name: str | None) -> str:
     return "(other)"
 
 
+def operation_label(name: str | None) -> str:
+    """The bounded label value for a client-chosen operation name (shared by every metric)."""
+    return _operation_label(name)
+
+
+# Labelled children, looked up once: `labels()` takes a lock and re-validates its arguments on
+# every call, a per-request cost. Bounded like the labels themselves (names × outcomes).
+_request_counters: dict[tuple[str, str], Any] = {}
+
+
 def observe_operation(name: str | None, outcome: str) -> None:
     """outcome: "ok", "errors" (executed with errors) or "refused" (request error)."""
-    REQUESTS.labels(_operation_label(name), outcome).inc()
+    key = (_operation_label(name), outcome)
+    counter = _request_counters.get(key)
+    if counter is None:
+        counter = _request_counters[key] = REQUESTS.labels(*key)
+    counter.inc()

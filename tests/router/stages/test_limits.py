@@ -21,12 +21,12 @@ def shape(query: str) -> OperationShape:
 @pytest.mark.parametrize(
     ("query", "expected"),
     [
-        ("{ a }", OperationShape(depth=1, aliases=0, root_fields=1)),
-        ("{ a { b { c } } d }", OperationShape(depth=3, aliases=0, root_fields=2)),
-        ("{ x: a y: a { z: b } }", OperationShape(depth=2, aliases=3, root_fields=2)),
+        ("{ a }", OperationShape(depth=1, aliases=0, root_fields=1, fields=1)),
+        ("{ a { b { c } } d }", OperationShape(depth=3, aliases=0, root_fields=2, fields=4)),
+        ("{ x: a y: a { z: b } }", OperationShape(depth=2, aliases=3, root_fields=2, fields=3)),
         # Spreads and inline fragments add no depth themselves but count what they contain.
-        ("{ ...F a { ... on T { b { c } } } } fragment F on Query { p: q r }", OperationShape(3, 1, 3)),
-        ("query { a { ...G } } fragment G on A { b { ...H } } fragment H on B { c }", OperationShape(3, 0, 1)),
+        ("{ ...F a { ... on T { b { c } } } } fragment F on Query { p: q r }", OperationShape(3, 1, 3, 5)),
+        ("query { a { ...G } } fragment G on A { b { ...H } } fragment H on B { c }", OperationShape(3, 0, 1, 3)),
     ],
 )
 def test_measure_operation(query: str, expected: OperationShape) -> None:
@@ -42,6 +42,18 @@ def test_fragment_bomb_is_measured_by_its_expansion() -> None:
     assert measured.aliases == 81
     assert measured.root_fields == 81
     assert measured.depth == 1
+    assert measured.fields == 81
+
+
+def test_a_fragment_bomb_below_a_field_is_measured_by_its_total_fields() -> None:
+    # Two spreads per level, twenty levels, under one field: a few hundred bytes of document
+    # that would expand to about two million fields.
+    levels = ["fragment F20 on W { id }"]
+    levels += [f"fragment F{level} on W {{ id ...F{level + 1} ...F{level + 1} }}" for level in range(19, -1, -1)]
+    measured = shape('{ workout(id: "w1") { ...F0 } } ' + " ".join(levels))
+    assert measured.root_fields == 1
+    assert measured.depth == 2
+    assert measured.fields == 1 + (2**21 - 1)
 
 
 async def post(client: httpx.AsyncClient, query: str) -> httpx.Response:
@@ -69,6 +81,20 @@ async def test_limits_refuse_before_any_subgraph_call(subgraphs: Subgraphs) -> N
             assert body["errors"][0]["extensions"]["code"] == code
             assert "limit" in body["errors"][0]["message"]
         assert len(subgraphs.products.received) == calls
+
+
+async def test_a_nested_fragment_bomb_is_refused_by_the_default_limits(subgraphs: Subgraphs) -> None:
+    levels = ["fragment F20 on Product { id }"]
+    levels += [
+        f"fragment F{level} on Product {{ id ...F{level + 1} ...F{level + 1} }}" for level in range(19, -1, -1)
+    ]
+    async with serve_router(subgraphs.sdl) as client:
+        calls = len(subgraphs.products.received)
+        response = await post(client, '{ product(id: "1") { ...F0 } } ' + " ".join(levels))
+    body = response.json()
+    assert "data" not in body
+    assert body["errors"][0]["extensions"]["code"] == "MAX_FIELDS_LIMIT"
+    assert len(subgraphs.products.received) == calls
 
 
 async def test_limit_refusal_is_400_under_graphql_response_json(subgraphs: Subgraphs) -> None:

@@ -10,6 +10,7 @@ from router.config import RouterConfig, parse_config
 from router.pipeline import NextStage, Operation, StageSlots, build_pipeline
 from router.stages.analysis import AnalysisStage
 from router.stages.csrf import CsrfStage
+from router.stages.dedup import DeduplicationStage
 from router.stages.errors import request_error
 from router.stages.execution import ExecutionStage
 from router.stages.headers import HeadersStage
@@ -46,11 +47,13 @@ def test_default_order() -> None:
         AnalysisStage,
         LimitsStage,
         IntrospectionStage,
+        DeduplicationStage,
         ExecutionStage,
     ]
-    relaxed = parse_config({"csrf": {"enabled": False}, "introspection": True})
+    relaxed = parse_config({"csrf": {"enabled": False}, "introspection": True, "deduplication": {"enabled": False}})
     assert CsrfStage not in [type(s) for s in build_pipeline(relaxed, apq_store=None).stages]
     assert IntrospectionStage not in [type(s) for s in build_pipeline(relaxed, apq_store=None).stages]
+    assert DeduplicationStage not in [type(s) for s in build_pipeline(relaxed, apq_store=None).stages]
 
 
 async def test_slots_run_at_their_positions_and_can_end_a_request(subgraphs: Subgraphs) -> None:
