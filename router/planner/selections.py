@@ -91,10 +91,19 @@ def normalize(
     selection_set: SelectionSetNode | None,
     fragments: Mapping[str, FragmentDefinitionNode],
     _seen: frozenset[str] = frozenset(),
+    _visited: set[tuple[str, str | None]] | None = None,
+    _context: str | None = None,
 ) -> tuple[Sel, ...]:
-    """Client selections -> planning nodes (fragment spreads inlined)."""
+    """Client selections -> planning nodes (fragment spreads inlined).
+
+    GraphQL spec §6.3.2 CollectFields: within one field's selection set a fragment spread
+    already collected is not collected again (`visitedFragments`). Without this, a few hundred
+    bytes of fragments spreading each other twice per level expand exponentially. Planning has
+    no runtime type, so the rule applies per enclosing type condition, and only to spreads
+    without @skip/@include (their variables are unknown at plan time)."""
     if selection_set is None:
         return ()
+    visited: set[tuple[str, str | None]] = set() if _visited is None else _visited
     result: list[Sel] = []
     for node in selection_set.selections:
         if isinstance(node, FieldNode):
@@ -113,12 +122,15 @@ def normalize(
             )
         elif isinstance(node, InlineFragmentNode):
             directives = _directives(node.directives)
+            type_condition = node.type_condition.name.value if node.type_condition else None
             result.append(
                 Fragment(
-                    type_condition=node.type_condition.name.value if node.type_condition else None,
+                    type_condition=type_condition,
                     directives_text=_directives_text(directives),
                     variables=_variables(directives),
-                    selections=normalize(node.selection_set, fragments, _seen),
+                    selections=normalize(
+                        node.selection_set, fragments, _seen, visited, type_condition or _context
+                    ),
                 )
             )
         elif isinstance(node, FragmentSpreadNode):
@@ -127,12 +139,17 @@ def normalize(
             if definition is None or name in _seen:
                 continue
             directives = _directives(node.directives)
+            if not directives:
+                if (name, _context) in visited:
+                    continue
+                visited.add((name, _context))
+            type_condition = definition.type_condition.name.value
             result.append(
                 Fragment(
-                    type_condition=definition.type_condition.name.value,
+                    type_condition=type_condition,
                     directives_text=_directives_text(directives),
                     variables=_variables(directives),
-                    selections=normalize(definition.selection_set, fragments, _seen | {name}),
+                    selections=normalize(definition.selection_set, fragments, _seen | {name}, visited, type_condition),
                 )
             )
     return tuple(result)

@@ -94,3 +94,45 @@ def test_planning_is_deterministic_and_uses_no_shared_state() -> None:
     _, planner = planner_for(SDL)
     document = parse(QUERY)
     assert planner.plan(document, "Q") == planner.plan(document, "Q")
+
+
+def test_a_fragment_spread_twice_in_one_selection_is_collected_once() -> None:
+    # GraphQL spec §6.3.2 (visitedFragments): each level spreads the next one twice, so
+    # inlining every spread would select 2**30 fields; collected once each, the plan stays small.
+    levels = ["fragment F30 on Member { name }"]
+    levels += [f"fragment F{level} on Member {{ id ...F{level + 1} ...F{level + 1} }}" for level in range(29, -1, -1)]
+    query = '{ member(id: "1") { ...F0 } } ' + " ".join(levels)
+    assert plan_text(SDL, query) == expected(
+        """
+        QueryPlan {
+          Fetch(service: "members") {
+            query { member(id: "1") { id name } }
+          },
+        }
+        """
+    )
+
+
+def test_a_fragment_under_different_type_conditions_is_kept_for_each() -> None:
+    query = """
+    { gyms { ... on Gym { ...G } owner { ...M ...M } } }
+    fragment G on Gym { code }
+    fragment M on Member { name email }
+    """
+    assert plan_text(SDL, query) == expected(
+        """
+        QueryPlan {
+          Sequence {
+            Fetch(service: "gyms") {
+              query { gyms { code owner { __typename id } } }
+            },
+            Flatten(path: "gyms.@.owner") {
+              Fetch(service: "members") {
+                { ... on Member { __typename id } } =>
+                query($representations: [_Any!]!) { _entities(representations: $representations) { ... on Member { name email } } }
+              },
+            },
+          },
+        }
+        """
+    )
