@@ -12,25 +12,15 @@ from graphql import (
     DirectiveNode,
     DocumentNode,
     EnumTypeDefinitionNode,
-    EnumTypeExtensionNode,
     EnumValueNode,
     GraphQLSyntaxError,
-    InputObjectTypeDefinitionNode,
-    InputObjectTypeExtensionNode,
-    InterfaceTypeDefinitionNode,
-    InterfaceTypeExtensionNode,
     ListTypeNode,
     ListValueNode,
     NonNullTypeNode,
-    ObjectTypeDefinitionNode,
-    ObjectTypeExtensionNode,
-    ScalarTypeDefinitionNode,
     SchemaDefinitionNode,
     SchemaExtensionNode,
     StringValueNode,
     TypeNode,
-    UnionTypeDefinitionNode,
-    UnionTypeExtensionNode,
     parse,
     print_ast,
 )
@@ -48,25 +38,12 @@ from router.supergraph.model import (
     Supergraph,
     TypeInfo,
     TypeInGraph,
-    TypeKind,
 )
+from router.supergraph.typekinds import TYPE_KINDS
 
 __all__ = ["load_supergraph"]
 
 _BUILTIN_SCALARS = ("String", "Int", "Float", "Boolean", "ID")
-_KINDS: dict[type, TypeKind] = {
-    ObjectTypeDefinitionNode: "object",
-    ObjectTypeExtensionNode: "object",
-    InterfaceTypeDefinitionNode: "interface",
-    InterfaceTypeExtensionNode: "interface",
-    UnionTypeDefinitionNode: "union",
-    UnionTypeExtensionNode: "union",
-    EnumTypeDefinitionNode: "enum",
-    EnumTypeExtensionNode: "enum",
-    InputObjectTypeDefinitionNode: "input",
-    InputObjectTypeExtensionNode: "input",
-    ScalarTypeDefinitionNode: "scalar",
-}
 
 
 def _args(directive: DirectiveNode) -> dict[str, ConstValueNode]:
@@ -168,7 +145,7 @@ class _Reader:
         for name in _BUILTIN_SCALARS:
             self.types[name] = TypeInfo(name=name, kind="scalar")
         for definition in self.document.definitions:
-            kind = _KINDS.get(type(definition))
+            kind = TYPE_KINDS.get(type(definition))
             if kind is None:
                 continue
             name = definition.name.value  # type: ignore[attr-defined]

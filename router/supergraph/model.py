@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Literal
 
 from graphql import GraphQLSchema, SelectionSetNode
 
 from router.supergraph.links import SpecNames
+from router.supergraph.typekinds import TypeKind
 
 __all__ = [
     "AuthRequirement",
@@ -21,8 +21,6 @@ __all__ = [
     "TypeInfo",
     "TypeKind",
 ]
-
-TypeKind = Literal["object", "interface", "union", "enum", "input", "scalar"]
 
 
 @dataclass(frozen=True, slots=True)

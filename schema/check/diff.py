@@ -217,20 +217,13 @@ class _Differ:
     ) -> None:
         label = what.lower().replace("_", " ")
         if str(old.type) != str(new.type):
-            if _safe_input_change(old.type, new.type):
-                self.add(
-                    f"{what}_TYPE_WIDENED",
-                    "safe",
-                    coordinate,
-                    f"{label} {coordinate} changed type from {old.type} to {new.type}",
-                )
-            else:
-                self.add(
-                    f"{what}_TYPE_CHANGED",
-                    "breaking",
-                    coordinate,
-                    f"{label} {coordinate} changed type from {old.type} to {new.type}",
-                )
+            widened = _safe_input_change(old.type, new.type)
+            self.add(
+                f"{what}_TYPE_WIDENED" if widened else f"{what}_TYPE_CHANGED",
+                "safe" if widened else "breaking",
+                coordinate,
+                f"{label} {coordinate} changed type from {old.type} to {new.type}",
+            )
         old_default, new_default = _default(old), _default(new)
         if old_default != new_default:
             self.add(
@@ -243,24 +236,32 @@ class _Differ:
     def interfaces(
         self, old: GraphQLObjectType | GraphQLInterfaceType, new: GraphQLObjectType | GraphQLInterfaceType
     ) -> None:
-        old_names = {i.name for i in old.interfaces}
-        new_names = {i.name for i in new.interfaces}
-        for name in sorted(old_names - new_names):
-            self.add(
-                "IMPLEMENTATION_REMOVED", "breaking", old.name, f"{old.name} no longer implements {name}"
-            )
-        for name in sorted(new_names - old_names):
-            self.add("IMPLEMENTATION_ADDED", "dangerous", old.name, f"{old.name} now implements {name}")
+        self.members(
+            old.name,
+            {i.name for i in old.interfaces},
+            {i.name for i in new.interfaces},
+            removed=("IMPLEMENTATION_REMOVED", "{owner} no longer implements {name}"),
+            added=("IMPLEMENTATION_ADDED", "{owner} now implements {name}"),
+        )
 
     def union(self, old: GraphQLUnionType, new: GraphQLUnionType) -> None:
-        old_names = {t.name for t in old.types}
-        new_names = {t.name for t in new.types}
-        for name in sorted(old_names - new_names):
-            self.add(
-                "UNION_MEMBER_REMOVED", "breaking", old.name, f"{name} was removed from union {old.name}"
-            )
-        for name in sorted(new_names - old_names):
-            self.add("UNION_MEMBER_ADDED", "dangerous", old.name, f"{name} was added to union {old.name}")
+        self.members(
+            old.name,
+            {t.name for t in old.types},
+            {t.name for t in new.types},
+            removed=("UNION_MEMBER_REMOVED", "{name} was removed from union {owner}"),
+            added=("UNION_MEMBER_ADDED", "{name} was added to union {owner}"),
+        )
+
+    def members(
+        self, owner: str, old: set[str], new: set[str], *, removed: tuple[str, str], added: tuple[str, str]
+    ) -> None:
+        """A type's list of implemented interfaces or union members: a name that left breaks
+        clients relying on it; a new one is dangerous (clients may not handle it)."""
+        for name in sorted(old - new):
+            self.add(removed[0], "breaking", owner, removed[1].format(owner=owner, name=name))
+        for name in sorted(new - old):
+            self.add(added[0], "dangerous", owner, added[1].format(owner=owner, name=name))
 
     def enum(self, old: GraphQLEnumType, new: GraphQLEnumType) -> None:
         for name in old.values:

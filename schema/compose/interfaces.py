@@ -3,17 +3,14 @@ interfaces and their implementations, and interface fields every implementation 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 
+from schema.compose.errors import graph_list
 from schema.compose.supermodel import JoinField, SuperField, Supergraph, SuperType
 
 __all__ = ["InterfaceRules"]
 
 Report = Callable[[str, str, list[str], str], None]
-
-
-def _names(graphs: Iterable[str]) -> str:
-    return ", ".join(f'"{g}"' for g in graphs)
 
 
 class InterfaceRules:
@@ -40,7 +37,7 @@ class InterfaceRules:
                         self.error(
                             "INTERFACE_OBJECT_USAGE_ERROR",
                             f'Interface type "{interface.name}" is an @interfaceObject in subgraph "{graph}", so '
-                            f"that subgraph must not define its implementation types, but it defines {_names(defined)}",
+                            f"that subgraph must not define its implementation types, but it defines {graph_list(defined)}",
                             [graph],
                             interface.name,
                         )
@@ -52,7 +49,7 @@ class InterfaceRules:
                     self.error(
                         "INTERFACE_KEY_MISSING_IMPLEMENTATION_TYPE",
                         f'Interface type "{interface.name}" has a resolvable key in subgraph "{graph}" but that '
-                        f"subgraph is missing some of its implementation types: {_names(missing)} should be "
+                        f"subgraph is missing some of its implementation types: {graph_list(missing)} should be "
                         f'defined there and implement "{interface.name}"',
                         [graph],
                         interface.name,
@@ -95,7 +92,7 @@ class InterfaceRules:
                         self.error(
                             "INTERFACE_FIELD_NO_IMPLEM",
                             f'Interface field "{interface_name}.{name}" is declared in subgraphs '
-                            f"{_names(g for g, t in interface.per_graph.items() if name in t.fields)} but "
+                            f"{graph_list(g for g, t in interface.per_graph.items() if name in t.fields)} but "
                             f'"{implementation.name}.{name}" is missing: "{implementation.name}" implements '
                             f'"{interface_name}"',
                             implementation.graphs,

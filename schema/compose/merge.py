@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 
-from graphql import NonNullTypeNode, print_ast
-
-from schema.compose.directives import merge_applied, merge_default, merge_description
-from schema.compose.errors import CompositionError, CompositionHint
+from schema.compose.directives import merge_applied, merge_description
+from schema.compose.errors import CompositionError, CompositionHint, graph_list
 from schema.compose.fieldsets import named_type
+from schema.compose.input_values import INPUT_FIELD, merge_input_value
 from schema.compose.interfaces import InterfaceRules
 from schema.compose.merge_fields import FieldMerger
 from schema.compose.model import SubgraphSchema
@@ -22,13 +20,9 @@ from schema.compose.supermodel import (
     Supergraph,
     SuperType,
 )
-from schema.compose.typerefs import merge_input_types, type_string
+from schema.compose.typerefs import type_string
 
 __all__ = ["graph_enum_values", "merge_subgraphs"]
-
-
-def _names(graphs: Iterable[str]) -> str:
-    return ", ".join(f'"{g}"' for g in graphs)
 
 
 def graph_enum_values(names: list[str]) -> dict[str, str]:
@@ -152,7 +146,7 @@ class _Merger:
             if objects and all(t.interface_object for t in super_type.per_graph.values()):
                 self.error(
                     "INTERFACE_OBJECT_USAGE_ERROR",
-                    f'Type "{super_type.name}" is declared with @interfaceObject in subgraphs {_names(objects)} but no '
+                    f'Type "{super_type.name}" is declared with @interfaceObject in subgraphs {graph_list(objects)} but no '
                     "subgraph defines it as an interface",
                     objects,
                     super_type.name,
@@ -165,7 +159,7 @@ class _Merger:
             ):
                 self.error(
                     "EXTENSION_WITH_NO_BASE",
-                    f'Type "{super_type.name}" is only extended (subgraphs {_names(extensions)}); no subgraph defines '
+                    f'Type "{super_type.name}" is only extended (subgraphs {graph_list(extensions)}); no subgraph defines '
                     "its base, so no subgraph can resolve it",
                     extensions,
                     super_type.name,
@@ -202,7 +196,7 @@ class _Merger:
                 self.error(
                     "ENUM_VALUE_MISMATCH",
                     f'Enum type "{super_type.name}" is used as both input and output type, but value "{super_type.name}.{name}" '
-                    f"is defined in subgraphs {_names(value.graphs)} and not in {_names(missing)}",
+                    f"is defined in subgraphs {graph_list(value.graphs)} and not in {graph_list(missing)}",
                     graphs,
                     f"{super_type.name}.{name}",
                 )
@@ -212,7 +206,7 @@ class _Merger:
                     CompositionHint(
                         "INCONSISTENT_ENUM_VALUE_FOR_OUTPUT_ENUM",
                         f'Value "{super_type.name}.{name}" of output-only enum "{super_type.name}" is only in '
-                        f"subgraphs {_names(value.graphs)}; it is kept in the supergraph",
+                        f"subgraphs {graph_list(value.graphs)}; it is kept in the supergraph",
                         tuple(graphs),
                         (f"{super_type.name}.{name}",),
                     )
@@ -223,7 +217,7 @@ class _Merger:
                     CompositionHint(
                         "INCONSISTENT_ENUM_VALUE_FOR_INPUT_ENUM",
                         f'Value "{name}" of input-only enum "{super_type.name}" is not in every subgraph '
-                        f"(only {_names(value.graphs)}); it is left out of the supergraph",
+                        f"(only {graph_list(value.graphs)}); it is left out of the supergraph",
                         tuple(graphs),
                         (f"{super_type.name}.{name}",),
                     )
@@ -233,7 +227,7 @@ class _Merger:
                 self.error(
                     "EMPTY_MERGED_ENUM_TYPE",
                     f'None of the values of enum type "{super_type.name}" are defined consistently in all the '
-                    f"subgraphs defining it ({_names(graphs)}); it is only used as an input, so it would be empty",
+                    f"subgraphs defining it ({graph_list(graphs)}); it is only used as an input, so it would be empty",
                     graphs,
                     super_type.name,
                 )
@@ -246,55 +240,15 @@ class _Merger:
         for name in names:
             coordinate = f"{super_type.name}.{name}"
             present = {g: t.fields[name] for g, t in super_type.per_graph.items() if name in t.fields}
-            if len(present) != len(graphs):
-                missing = [g for g in graphs if g not in present]
-                required = [
-                    g for g, f in present.items() if isinstance(f.type, NonNullTypeNode) and f.default is None
-                ]
-                if required:
-                    self.error(
-                        "REQUIRED_INPUT_FIELD_MISSING_IN_SOME_SUBGRAPH",
-                        f'Input object field "{coordinate}" is required in subgraphs {_names(required)} but not '
-                        f"defined in {_names(missing)}",
-                        graphs,
-                        coordinate,
-                    )
-                else:
-                    self.hints.append(
-                        CompositionHint(
-                            "INCONSISTENT_INPUT_OBJECT_FIELD",
-                            f'Input field "{coordinate}" is not in subgraphs {_names(missing)}; it is left out',
-                            tuple(graphs),
-                            (coordinate,),
-                        )
-                    )
-                continue
-            merged = merge_input_types([f.type for f in present.values()])
+            merged = merge_input_value(INPUT_FIELD, coordinate, present, graphs, self.errors, self.hints)
             if merged is None:
-                self.error(
-                    "FIELD_TYPE_MISMATCH",
-                    f'Type of input field "{coordinate}" is incompatible across subgraphs: '
-                    + ", ".join(f'"{type_string(f.type)}" in subgraph "{g}"' for g, f in present.items()),
-                    list(present),
-                    coordinate,
-                )
-                merged = next(iter(present.values())).type
-            defaults = {print_ast(f.default) for f in present.values() if f.default is not None}
-            if len(defaults) > 1:
-                self.error(
-                    "INPUT_FIELD_DEFAULT_MISMATCH",
-                    f'Input field "{coordinate}" has different default values: {sorted(defaults)}',
-                    list(present),
-                    coordinate,
-                )
+                continue
             super_type.fields[name] = SuperField(
                 name=name,
-                type=merged,
-                description=merge_description(f.description for f in present.values()),
-                directives=merge_applied(f.directives for f in present.values()),
-                default=merge_default(
-                    self.hints, coordinate, [f.default for f in present.values()], list(present)
-                ),
+                type=merged.type,
+                description=merged.description,
+                directives=merged.directives,
+                default=merged.default,
                 per_graph=present,
                 resolving=list(present),
                 # Like output fields, an input field whose type differs per subgraph records each.
@@ -306,7 +260,7 @@ class _Merger:
             self.error(
                 "EMPTY_MERGED_INPUT_TYPE",
                 f'None of the fields of input object type "{super_type.name}" are consistently defined in all '
-                f"the subgraphs defining it ({_names(graphs)})",
+                f"the subgraphs defining it ({graph_list(graphs)})",
                 graphs,
                 super_type.name,
             )

@@ -3,15 +3,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
-from graphql import NonNullTypeNode, print_ast
-
-from schema.compose.directives import merge_applied, merge_default, merge_description
-from schema.compose.errors import CompositionError, CompositionHint
+from schema.compose.directives import merge_applied, merge_description
+from schema.compose.errors import CompositionError, CompositionHint, graph_list
+from schema.compose.input_values import ARGUMENT, incompatible_types, merge_input_value
 from schema.compose.model import SubField, SubgraphSchema, SubType
 from schema.compose.supermodel import JoinField, SuperArgument, SuperField, Supergraph, SuperType
-from schema.compose.typerefs import is_output_subtype, merge_input_types, merge_output_types, type_string
+from schema.compose.typerefs import is_output_subtype, merge_output_types, type_string
 
 __all__ = ["FieldMerger"]
 
@@ -49,7 +46,7 @@ class FieldMerger:
             self._error(
                 "EXTERNAL_MISSING_ON_BASE",
                 f'Field "{coordinate}" is marked @external in every subgraph that defines it '
-                f"({_names(definitions)}): no subgraph resolves it",
+                f"({graph_list(definitions)}): no subgraph resolves it",
                 list(definitions),
                 coordinate,
             )
@@ -86,8 +83,8 @@ class FieldMerger:
                 self._error(
                     "INVALID_FIELD_SHARING",
                     f'Non-shareable field "{coordinate}" is resolved from multiple subgraphs: it is resolved '
-                    f"from subgraphs {_names(sharing)} and defined as non-shareable in "
-                    f"{_names(unshared)}; mark it @shareable in each of them (Strawberry: shareable=True)",
+                    f"from subgraphs {graph_list(sharing)} and defined as non-shareable in "
+                    f"{graph_list(unshared)}; mark it @shareable in each of them (Strawberry: shareable=True)",
                     sharing,
                     coordinate,
                 )
@@ -95,8 +92,7 @@ class FieldMerger:
         if merged_type is None:
             self._error(
                 "FIELD_TYPE_MISMATCH",
-                f'Type of field "{coordinate}" is incompatible across subgraphs: '
-                + ", ".join(f'"{type_string(f.type)}" in subgraph "{g}"' for g, f in concrete.items()),
+                incompatible_types("field", coordinate, concrete),
                 list(concrete),
                 coordinate,
             )
@@ -200,57 +196,15 @@ class FieldMerger:
         for name in names:
             where = f"{coordinate}({name}:)"
             present = {g: f.arguments[name] for g, f in concrete.items() if name in f.arguments}
-            if len(present) != len(concrete):
-                missing = [g for g in concrete if g not in present]
-                required = [
-                    g for g, a in present.items() if isinstance(a.type, NonNullTypeNode) and a.default is None
-                ]
-                if required:
-                    self._error(
-                        "REQUIRED_ARGUMENT_MISSING_IN_SOME_SUBGRAPH",
-                        f'Argument "{where}" is required in subgraphs {_names(required)} but missing in '
-                        f"{_names(missing)}",
-                        list(concrete),
-                        where,
-                    )
-                else:
-                    self.hints.append(
-                        CompositionHint(
-                            "INCONSISTENT_ARGUMENT_PRESENCE",
-                            f'Optional argument "{where}" is not in subgraphs {_names(missing)}; it is '
-                            "left out of the supergraph",
-                            tuple(concrete),
-                            (where,),
-                        )
-                    )
-                    continue
-            merged = merge_input_types([a.type for a in present.values()])
-            if merged is None:
-                self._error(
-                    "FIELD_ARGUMENT_TYPE_MISMATCH",
-                    f'Type of argument "{where}" is incompatible across subgraphs: '
-                    + ", ".join(f'"{type_string(a.type)}" in subgraph "{g}"' for g, a in present.items()),
-                    list(present),
-                    where,
+            merged = merge_input_value(ARGUMENT, where, present, concrete, self.errors, self.hints)
+            if merged is not None:
+                result[name] = SuperArgument(
+                    name=name,
+                    type=merged.type,
+                    default=merged.default,
+                    description=merged.description,
+                    directives=merged.directives,
                 )
-                merged = next(iter(present.values())).type
-            defaults = {print_ast(a.default) for a in present.values() if a.default is not None}
-            if len(defaults) > 1:
-                self._error(
-                    "FIELD_ARGUMENT_DEFAULT_MISMATCH",
-                    f'Argument "{where}" has different default values across subgraphs: {sorted(defaults)}',
-                    list(present),
-                    where,
-                )
-            result[name] = SuperArgument(
-                name=name,
-                type=merged,
-                default=merge_default(
-                    self.hints, where, [a.default for a in present.values()], list(present)
-                ),
-                description=merge_description(a.description for a in present.values()),
-                directives=merge_applied(a.directives for a in present.values()),
-            )
         return result
 
     def _joins(
@@ -283,7 +237,3 @@ class FieldMerger:
                 )
             )
         return joins
-
-
-def _names(graphs: Iterable[str]) -> str:
-    return ", ".join(f'"{g}"' for g in graphs)

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
 
 from graphql import DirectiveDefinitionNode, TypeNode, ValueNode
+
+from router.supergraph.typekinds import TypeKind
 
 __all__ = [
     "AppliedDirective",
@@ -16,8 +17,6 @@ __all__ = [
     "SubgraphSchema",
     "TypeKind",
 ]
-
-TypeKind = Literal["object", "interface", "union", "enum", "input", "scalar"]
 
 
 @dataclass

@@ -24,7 +24,6 @@ from graphql import (
     NonNullTypeNode,
     ObjectTypeDefinitionNode,
     ObjectTypeExtensionNode,
-    ScalarTypeDefinitionNode,
     ScalarTypeExtensionNode,
     SchemaDefinitionNode,
     SchemaExtensionNode,
@@ -37,6 +36,7 @@ from graphql import (
     parse,
 )
 
+from router.supergraph.typekinds import TYPE_KINDS
 from schema.compose.errors import CompositionError
 from schema.compose.links import FEDERATION_DIRECTIVES, LinkResolution, resolve_links
 from schema.compose.model import (
@@ -71,20 +71,8 @@ _BUILTIN_DIRECTIVES = {"deprecated", "specifiedBy", "oneOf"}
 _NEEDS_NEWER_JOIN = {"context", "fromContext"}
 _ROOT_NAMES = {"query": "Query", "mutation": "Mutation", "subscription": "Subscription"}
 _FEDERATION_ROOT_FIELDS = {"_service", "_entities"}
-_KINDS: dict[type, TypeKind] = {
-    ObjectTypeDefinitionNode: "object",
-    ObjectTypeExtensionNode: "object",
-    InterfaceTypeDefinitionNode: "interface",
-    InterfaceTypeExtensionNode: "interface",
-    UnionTypeDefinitionNode: "union",
-    UnionTypeExtensionNode: "union",
-    EnumTypeDefinitionNode: "enum",
-    EnumTypeExtensionNode: "enum",
-    InputObjectTypeDefinitionNode: "input",
-    InputObjectTypeExtensionNode: "input",
-    ScalarTypeDefinitionNode: "scalar",
-    ScalarTypeExtensionNode: "scalar",
-}
+# A subgraph may extend a scalar (e.g. to add @tag), which the supergraph loader does not read.
+_KINDS: dict[type, TypeKind] = {**TYPE_KINDS, ScalarTypeExtensionNode: "scalar"}
 
 
 class _Reader:

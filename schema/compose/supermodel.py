@@ -6,7 +6,15 @@ from dataclasses import dataclass, field
 
 from graphql import DirectiveDefinitionNode, TypeNode, ValueNode
 
-from schema.compose.model import AppliedDirective, SubField, SubgraphSchema, SubType, TypeKind
+from schema.compose.model import (
+    AppliedDirective,
+    SubArgument,
+    SubEnumValue,
+    SubField,
+    SubgraphSchema,
+    SubType,
+    TypeKind,
+)
 
 __all__ = [
     "Graph",
@@ -39,13 +47,8 @@ class JoinField:
     used_overridden: bool = False
 
 
-@dataclass
-class SuperArgument:
-    name: str
-    type: TypeNode
-    default: ValueNode | None = None
-    description: str | None = None
-    directives: list[AppliedDirective] = field(default_factory=list)
+class SuperArgument(SubArgument):
+    """A merged argument: the same data as a subgraph's (type, default, description, directives)."""
 
 
 @dataclass
@@ -63,10 +66,9 @@ class SuperField:
 
 
 @dataclass
-class SuperEnumValue:
-    name: str
-    description: str | None = None
-    directives: list[AppliedDirective] = field(default_factory=list)
+class SuperEnumValue(SubEnumValue):
+    """A merged enum value and the subgraphs that define it."""
+
     graphs: list[str] = field(default_factory=list)
 
 

@@ -18,6 +18,7 @@ from graphql import GraphQLError
 
 from router.app import create_app
 from router.config import RouterConfig, parse_config
+from tests.router.supergraph.sdl import join_graph_enum, supergraph_header
 from tests.router.support.subgraph import TestSubgraph, running_subgraphs
 from tests.support.servers import running_server
 
@@ -48,36 +49,7 @@ type Review {
 }
 """
 
-_SUPERGRAPH_TEMPLATE = """
-schema
-  @link(url: "https://specs.apollo.dev/link/v1.0")
-  @link(url: "https://specs.apollo.dev/join/v0.3", for: EXECUTION)
-{
-  query: Query
-  mutation: Mutation
-}
-
-directive @join__enumValue(graph: join__Graph!) repeatable on ENUM_VALUE
-directive @join__field(graph: join__Graph, requires: join__FieldSet, provides: join__FieldSet,
-  type: String, external: Boolean, override: String, usedOverridden: Boolean
-) repeatable on FIELD_DEFINITION | INPUT_FIELD_DEFINITION
-directive @join__graph(name: String!, url: String!) on ENUM_VALUE
-directive @join__implements(graph: join__Graph!, interface: String!) repeatable on OBJECT | INTERFACE
-directive @join__type(graph: join__Graph!, key: join__FieldSet, extension: Boolean! = false,
-  resolvable: Boolean! = true, isInterfaceObject: Boolean! = false
-) repeatable on OBJECT | INTERFACE | UNION | ENUM | INPUT_OBJECT | SCALAR
-directive @join__unionMember(graph: join__Graph!, member: String!) repeatable on UNION
-directive @link(url: String, as: String, for: link__Purpose, import: [link__Import]) repeatable on SCHEMA
-
-scalar join__FieldSet
-scalar link__Import
-enum link__Purpose { SECURITY EXECUTION }
-
-enum join__Graph {
-  PRODUCTS @join__graph(name: "products", url: "%(products)s")
-  REVIEWS @join__graph(name: "reviews", url: "%(reviews)s")
-}
-
+_SUPERGRAPH_BODY = """
 type Query @join__type(graph: PRODUCTS) @join__type(graph: REVIEWS) {
   product(id: ID!): Product @join__field(graph: PRODUCTS)
   products(first: Int = 10): [Product!]! @join__field(graph: PRODUCTS)
@@ -114,7 +86,8 @@ REVIEWS = {
 
 
 def supergraph_sdl(urls: dict[str, str]) -> str:
-    return _SUPERGRAPH_TEMPLATE % urls
+    graph_enum = join_graph_enum({"products": urls["products"], "reviews": urls["reviews"]})
+    return f"{supergraph_header(mutation=True)}\n{graph_enum}{_SUPERGRAPH_BODY}"
 
 
 def _broken(_root: Any, _info: Any) -> None:
@@ -181,4 +154,3 @@ async def serve_router(
 
 # Headers a browser-like client would not send but a GraphQL client does: passes CSRF.
 JSON_HEADERS = {"content-type": "application/json"}
-

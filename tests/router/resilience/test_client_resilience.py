@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Callable
+from typing import Any
 
 import pytest
 
@@ -17,6 +18,7 @@ from router.subgraph_client import (
     SubgraphTimeout,
     SubgraphUnreachable,
 )
+from tests.router.support.wire import read_request
 from tests.support.servers import free_port
 
 BODY = b'{"query":"{ok}"}'
@@ -24,7 +26,11 @@ OK = b'{"data":{"ok":true}}'
 
 
 def _answer(status: bytes, body: bytes) -> bytes:
-    return b"HTTP/1.1 %s\r\ncontent-length: %d\r\ncontent-type: application/json\r\n\r\n%s" % (status, len(body), body)
+    return b"HTTP/1.1 %s\r\ncontent-length: %d\r\ncontent-type: application/json\r\n\r\n%s" % (
+        status,
+        len(body),
+        body,
+    )
 
 
 class _Scripted:
@@ -38,13 +44,7 @@ class _Scripted:
     async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:
             while True:
-                head = await reader.readuntil(b"\r\n\r\n")
-                length = next(
-                    int(line.split(b":", 1)[1])
-                    for line in head.split(b"\r\n")
-                    if line.lower().startswith(b"content-length:")
-                )
-                await reader.readexactly(length)
+                await read_request(reader)
                 self.requests += 1
                 answer = self.script(self.requests)
                 if answer is None:
@@ -81,117 +81,116 @@ class _Clock:
 FAST_RETRY = RetryConfig(max_retries=2, base_delay=0.001, max_delay=0.002)
 
 
-async def test_a_query_is_retried_after_5xx_and_succeeds() -> None:
-    client = SubgraphClient(retry=FAST_RETRY)
+@contextlib.asynccontextmanager
+async def _client(**options: Any) -> AsyncIterator[SubgraphClient]:
+    client = SubgraphClient(**options)
     try:
-        async with _serve(lambda n: _answer(b"503 Service Unavailable", b"busy") if n < 3 else _answer(b"200 OK", OK)) as (
-            server,
-            url,
-        ):
-            assert await client.fetch("s", url, BODY, dedupe=True) == {"data": {"ok": True}}
-            assert server.requests == 3
+        yield client
     finally:
         await client.aclose()
+
+
+async def test_a_query_is_retried_after_5xx_and_succeeds() -> None:
+    def script(n: int) -> bytes:
+        return _answer(b"503 Service Unavailable", b"busy") if n < 3 else _answer(b"200 OK", OK)
+
+    async with _client(retry=FAST_RETRY) as client, _serve(script) as (server, url):
+        assert await client.fetch("s", url, BODY, dedupe=True) == {"data": {"ok": True}}
+        assert server.requests == 3
 
 
 async def test_retries_are_bounded_and_the_last_failure_is_reported() -> None:
-    client = SubgraphClient(retry=FAST_RETRY)
-    try:
-        async with _serve(lambda n: _answer(b"500 Internal Server Error", b"boom")) as (server, url):
-            with pytest.raises(SubgraphHTTPError) as failure:
-                await client.fetch("s", url, BODY, dedupe=True)
-            assert failure.value.status == 500
-            assert server.requests == 3
-    finally:
-        await client.aclose()
+    async with (
+        _client(retry=FAST_RETRY) as client,
+        _serve(lambda n: _answer(b"500 Internal Server Error", b"boom")) as (server, url),
+    ):
+        with pytest.raises(SubgraphHTTPError) as failure:
+            await client.fetch("s", url, BODY, dedupe=True)
+        assert failure.value.status == 500
+        assert server.requests == 3
 
 
 async def test_mutations_are_never_retried() -> None:
-    client = SubgraphClient(retry=FAST_RETRY)
-    try:
-        async with _serve(lambda n: _answer(b"500 Internal Server Error", b"boom")) as (server, url):
-            with pytest.raises(SubgraphHTTPError):
-                await client.fetch("s", url, BODY, dedupe=False)
-            assert server.requests == 1
-    finally:
-        await client.aclose()
+    async with (
+        _client(retry=FAST_RETRY) as client,
+        _serve(lambda n: _answer(b"500 Internal Server Error", b"boom")) as (server, url),
+    ):
+        with pytest.raises(SubgraphHTTPError):
+            await client.fetch("s", url, BODY, dedupe=False)
+        assert server.requests == 1
 
 
-async def test_client_errors_malformed_bodies_and_timeouts_are_not_retried() -> None:
-    client = SubgraphClient(retry=FAST_RETRY)
-    try:
-        async with _serve(lambda n: _answer(b"404 Not Found", b"nope")) as (server, url):
-            with pytest.raises(SubgraphHTTPError):
-                await client.fetch("s", url, BODY, dedupe=True)
-            assert server.requests == 1
-        async with _serve(lambda n: _answer(b"200 OK", b'{"data": {"oops"')) as (server, url):
-            with pytest.raises(SubgraphMalformedResponse):
-                await client.fetch("s", url, BODY, dedupe=True)
-            assert server.requests == 1
-        async with _serve(lambda n: None) as (server, url):
-            with pytest.raises(SubgraphTimeout):
-                await client.fetch("s", url, BODY, dedupe=True, timeout_seconds=0.1)
-            assert server.requests == 1
-    finally:
-        await client.aclose()
+@pytest.mark.parametrize(
+    ("answer", "failure", "timeout_seconds"),
+    [
+        (_answer(b"404 Not Found", b"nope"), SubgraphHTTPError, 30.0),
+        (_answer(b"200 OK", b'{"data": {"oops"'), SubgraphMalformedResponse, 30.0),
+        (None, SubgraphTimeout, 0.1),  # the server hangs: the request times out
+    ],
+    ids=["client-error", "malformed-body", "timeout"],
+)
+async def test_client_errors_malformed_bodies_and_timeouts_are_not_retried(
+    answer: bytes | None, failure: type[Exception], timeout_seconds: float
+) -> None:
+    async with _client(retry=FAST_RETRY) as client, _serve(lambda n: answer) as (server, url):
+        with pytest.raises(failure):
+            await client.fetch("s", url, BODY, dedupe=True, timeout_seconds=timeout_seconds)
+        assert server.requests == 1
 
 
 async def test_connection_refused_is_retried_then_unreachable() -> None:
-    client = SubgraphClient(retry=FAST_RETRY)
-    try:
+    async with _client(retry=FAST_RETRY) as client:
         with pytest.raises(SubgraphUnreachable):
             await client.fetch("gone", f"http://127.0.0.1:{free_port()}/graphql", BODY, dedupe=True)
         assert client.request_count == 3
-    finally:
-        await client.aclose()
 
 
 async def test_breaker_opens_fails_fast_half_opens_and_recovers() -> None:
     clock = _Clock()
-    client = SubgraphClient(circuit_breaker=CircuitBreakerConfig(failure_threshold=3, cooldown=30), clock=clock)
     healthy = False
 
     def script(n: int) -> bytes:
         return _answer(b"200 OK", OK) if healthy else _answer(b"502 Bad Gateway", b"down")
 
-    try:
-        async with _serve(script) as (server, url):
-            for _ in range(3):
-                with pytest.raises(SubgraphHTTPError):
-                    await client.fetch("s", url, BODY, dedupe=True)
-            breakers = client.breakers
-            assert breakers is not None and breakers.get("s").state is BreakerState.OPEN
-            with pytest.raises(SubgraphCircuitOpen) as failure:
-                await client.fetch("s", url, BODY, dedupe=True)
-            assert failure.value.code == "SUBGRAPH_CIRCUIT_OPEN"
-            assert server.requests == 3  # failing fast: nothing was sent
-            # Another subgraph is not affected by this one's breaker.
-            assert breakers.get("other").state is BreakerState.CLOSED
-
-            clock.now += 31  # cool-down over: the trial call fails, the circuit re-opens
+    async with (
+        _client(
+            circuit_breaker=CircuitBreakerConfig(failure_threshold=3, cooldown=30), clock=clock
+        ) as client,
+        _serve(script) as (server, url),
+    ):
+        for _ in range(3):
             with pytest.raises(SubgraphHTTPError):
                 await client.fetch("s", url, BODY, dedupe=True)
-            with pytest.raises(SubgraphCircuitOpen):
-                await client.fetch("s", url, BODY, dedupe=True)
-            assert server.requests == 4
+        breakers = client.breakers
+        assert breakers is not None and breakers.get("s").state is BreakerState.OPEN
+        with pytest.raises(SubgraphCircuitOpen) as failure:
+            await client.fetch("s", url, BODY, dedupe=True)
+        assert failure.value.code == "SUBGRAPH_CIRCUIT_OPEN"
+        assert server.requests == 3  # failing fast: nothing was sent
+        # Another subgraph is not affected by this one's breaker.
+        assert breakers.get("other").state is BreakerState.CLOSED
 
-            healthy = True
-            clock.now += 31
-            assert await client.fetch("s", url, BODY, dedupe=True) == {"data": {"ok": True}}
-            assert breakers.get("s").state is BreakerState.CLOSED
-            assert await client.fetch("s", url, BODY) == {"data": {"ok": True}}
-            assert server.requests == 6
-    finally:
-        await client.aclose()
+        clock.now += 31  # cool-down over: the trial call fails, the circuit re-opens
+        with pytest.raises(SubgraphHTTPError):
+            await client.fetch("s", url, BODY, dedupe=True)
+        with pytest.raises(SubgraphCircuitOpen):
+            await client.fetch("s", url, BODY, dedupe=True)
+        assert server.requests == 4
+
+        healthy = True
+        clock.now += 31
+        assert await client.fetch("s", url, BODY, dedupe=True) == {"data": {"ok": True}}
+        assert breakers.get("s").state is BreakerState.CLOSED
+        assert await client.fetch("s", url, BODY) == {"data": {"ok": True}}
+        assert server.requests == 6
 
 
 async def test_graphql_errors_do_not_count_as_failures() -> None:
-    client = SubgraphClient(circuit_breaker=CircuitBreakerConfig(failure_threshold=1, cooldown=30))
-    try:
-        async with _serve(lambda n: _answer(b"400 Bad Request", b'{"errors":[{"message":"bad"}]}')) as (_, url):
-            for _ in range(3):
-                assert await client.fetch("s", url, BODY) == {"errors": [{"message": "bad"}]}
-            breakers = client.breakers
-            assert breakers is not None and breakers.get("s").state is BreakerState.CLOSED
-    finally:
-        await client.aclose()
+    async with (
+        _client(circuit_breaker=CircuitBreakerConfig(failure_threshold=1, cooldown=30)) as client,
+        _serve(lambda n: _answer(b"400 Bad Request", b'{"errors":[{"message":"bad"}]}')) as (_, url),
+    ):
+        for _ in range(3):
+            assert await client.fetch("s", url, BODY) == {"errors": [{"message": "bad"}]}
+        breakers = client.breakers
+        assert breakers is not None and breakers.get("s").state is BreakerState.CLOSED

@@ -26,6 +26,7 @@ from router.stages.headers import HeadersStage
 from router.stages.ratelimit import RateLimitStage
 from router.stages.transport import GraphQLTransport
 from tests.router.security.support import AUDIENCE, ISSUER, JwksServer, issuer_for, serving_jwks
+from tests.router.supergraph.sdl import join_graph_enum, supergraph_header
 from tests.router.support.subgraph import TestSubgraph, running_subgraphs
 from tests.support.servers import running_server
 
@@ -54,42 +55,17 @@ type Invoice {
 }
 """
 
-SUPERGRAPH_TEMPLATE = """
-schema
-  @link(url: "https://specs.apollo.dev/link/v1.0")
-  @link(url: "https://specs.apollo.dev/join/v0.3", for: EXECUTION)
-  @link(url: "https://specs.apollo.dev/authenticated/v0.1", for: SECURITY, import: [{name: "@authenticated", as: "@mustLogIn"}])
-  @link(url: "https://specs.apollo.dev/requiresScopes/v0.1", for: SECURITY, import: ["@requiresScopes"])
-  @link(url: "https://specs.apollo.dev/policy/v0.1", for: SECURITY, import: ["@policy"])
-{
-  query: Query
-}
-
-directive @join__field(graph: join__Graph, requires: join__FieldSet, provides: join__FieldSet,
-  type: String, external: Boolean, override: String, usedOverridden: Boolean
-) repeatable on FIELD_DEFINITION | INPUT_FIELD_DEFINITION
-directive @join__graph(name: String!, url: String!) on ENUM_VALUE
-directive @join__implements(graph: join__Graph!, interface: String!) repeatable on OBJECT | INTERFACE
-directive @join__type(graph: join__Graph!, key: join__FieldSet, extension: Boolean! = false,
-  resolvable: Boolean! = true, isInterfaceObject: Boolean! = false
-) repeatable on OBJECT | INTERFACE | UNION | ENUM | INPUT_OBJECT | SCALAR
-directive @join__unionMember(graph: join__Graph!, member: String!) repeatable on UNION
-directive @link(url: String, as: String, for: link__Purpose, import: [link__Import]) repeatable on SCHEMA
-directive @mustLogIn on FIELD_DEFINITION | OBJECT | INTERFACE | SCALAR | ENUM
-directive @requiresScopes(scopes: [[requiresScopes__Scope!]!]!) on FIELD_DEFINITION | OBJECT | INTERFACE | SCALAR | ENUM
-directive @policy(policies: [[policy__Policy!]!]!) on FIELD_DEFINITION | OBJECT | INTERFACE | SCALAR | ENUM
-
-scalar join__FieldSet
-scalar link__Import
-scalar requiresScopes__Scope
-scalar policy__Policy
-enum link__Purpose { SECURITY EXECUTION }
-
-enum join__Graph {
-  ACCOUNTS @join__graph(name: "accounts", url: "%(accounts)s")
-  BILLING @join__graph(name: "billing", url: "%(billing)s")
-}
-
+_SECURITY_LINKS = (
+    '@link(url: "https://specs.apollo.dev/authenticated/v0.1", for: SECURITY, import: [{name: "@authenticated", as: "@mustLogIn"}])',
+    '@link(url: "https://specs.apollo.dev/requiresScopes/v0.1", for: SECURITY, import: ["@requiresScopes"])',
+    '@link(url: "https://specs.apollo.dev/policy/v0.1", for: SECURITY, import: ["@policy"])',
+)
+_SECURITY_DEFINITIONS = (
+    "directive @mustLogIn on FIELD_DEFINITION | OBJECT | INTERFACE | SCALAR | ENUM",
+    "directive @requiresScopes(scopes: [[requiresScopes__Scope!]!]!) on FIELD_DEFINITION | OBJECT | INTERFACE | SCALAR | ENUM",
+    "directive @policy(policies: [[policy__Policy!]!]!) on FIELD_DEFINITION | OBJECT | INTERFACE | SCALAR | ENUM",
+)
+_SUPERGRAPH_BODY = """
 type Query @join__type(graph: ACCOUNTS) @join__type(graph: BILLING) {
   me: User @join__field(graph: ACCOUNTS) @mustLogIn
   users: [User!]! @join__field(graph: ACCOUNTS)
@@ -109,6 +85,18 @@ type Invoice @join__type(graph: BILLING) {
   amount: Int!
 }
 """
+
+
+def supergraph_sdl(urls: dict[str, str]) -> str:
+    """Accounts and billing, with @authenticated imported as @mustLogIn, @requiresScopes and @policy."""
+    header = supergraph_header(
+        links=_SECURITY_LINKS,
+        definitions=_SECURITY_DEFINITIONS,
+        types=("scalar requiresScopes__Scope", "scalar policy__Policy"),
+    )
+    graph_enum = join_graph_enum({"accounts": urls["accounts"], "billing": urls["billing"]})
+    return f"{header}\n{graph_enum}{_SUPERGRAPH_BODY}"
+
 
 USERS = [
     {"id": "1", "name": "Ada", "email": "ada@example.test", "salary": 100},
@@ -162,7 +150,7 @@ async def backends() -> AsyncIterator[Backends]:
         running_subgraphs({"accounts": accounts, "billing": billing}) as urls,
         serving_jwks(ring.active) as jwks,
     ):
-        yield Backends(accounts, billing, SUPERGRAPH_TEMPLATE % urls, jwks, ring)
+        yield Backends(accounts, billing, supergraph_sdl(urls), jwks, ring)
 
 
 @pytest.fixture(autouse=True)

@@ -17,13 +17,10 @@ from router.security.config import AuthorizationConfig
 from router.security.directives import AuthorizationRequirements
 from router.stages.authz import AuthzStage, load_policy_hook
 from router.types import GraphQLRequest, GraphQLResponse
-from tests.router.security.fixtures import SUPERGRAPH_TEMPLATE
+from tests.router.security.fixtures import supergraph_sdl
 from tests.router.security.support import Terminal, make_operation
 
-SDL = SUPERGRAPH_TEMPLATE % {
-    "accounts": "http://127.0.0.1:9/graphql",
-    "billing": "http://127.0.0.1:9/graphql",
-}
+SDL = supergraph_sdl({"accounts": "http://127.0.0.1:9/graphql", "billing": "http://127.0.0.1:9/graphql"})
 
 
 @pytest.fixture(scope="module")

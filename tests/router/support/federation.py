@@ -15,42 +15,25 @@ from typing import Any
 
 from router.engine import Engine
 from router.types import GraphQLRequest, GraphQLResponse, RequestContext
+from tests.router.supergraph.sdl import (
+    INACCESSIBLE_DEFINITION,
+    INACCESSIBLE_LINK,
+    join_graph_enum,
+    supergraph_header,
+)
 from tests.router.support.subgraph import TestSubgraph, running_subgraphs
 
 __all__ = ["Federation", "federation", "supergraph_sdl"]
 
-_PREAMBLE = """
-schema
-  @link(url: "https://specs.apollo.dev/link/v1.0")
-  @link(url: "https://specs.apollo.dev/join/v0.3", for: EXECUTION)
-  @link(url: "https://specs.apollo.dev/inaccessible/v0.2", for: SECURITY)
-{
-  query: Query
-%(mutation)s}
-
-directive @inaccessible on FIELD_DEFINITION | OBJECT | INTERFACE | UNION | ARGUMENT_DEFINITION | SCALAR | ENUM | ENUM_VALUE | INPUT_OBJECT | INPUT_FIELD_DEFINITION
-directive @join__enumValue(graph: join__Graph!) repeatable on ENUM_VALUE
-directive @join__field(graph: join__Graph, requires: join__FieldSet, provides: join__FieldSet, type: String, external: Boolean, override: String, usedOverridden: Boolean) repeatable on FIELD_DEFINITION | INPUT_FIELD_DEFINITION
-directive @join__graph(name: String!, url: String!) on ENUM_VALUE
-directive @join__implements(graph: join__Graph!, interface: String!) repeatable on OBJECT | INTERFACE
-directive @join__type(graph: join__Graph!, key: join__FieldSet, extension: Boolean! = false, resolvable: Boolean! = true, isInterfaceObject: Boolean! = false) repeatable on OBJECT | INTERFACE | UNION | ENUM | INPUT_OBJECT | SCALAR
-directive @join__unionMember(graph: join__Graph!, member: String!) repeatable on UNION
-directive @link(url: String, as: String, for: link__Purpose, import: [link__Import]) repeatable on SCHEMA
-
-scalar join__FieldSet
-scalar link__Import
-enum link__Purpose { SECURITY EXECUTION }
-"""
-
 
 def supergraph_sdl(graph_names: list[str], body: str) -> str:
-    """A complete supergraph: preamble, `join__Graph` with placeholder URLs, then `body`."""
-    mutation = "  mutation: Mutation\n" if "type Mutation" in body else ""
-    values = "\n".join(
-        f'  {name.upper()} @join__graph(name: "{name}", url: "http://127.0.0.1:9/{name}")'
-        for name in graph_names
+    """A complete supergraph: the header (with inaccessible), `join__Graph` with placeholder URLs,
+    then `body`."""
+    header = supergraph_header(
+        links=(INACCESSIBLE_LINK,), definitions=(INACCESSIBLE_DEFINITION,), mutation="type Mutation" in body
     )
-    return _PREAMBLE % {"mutation": mutation} + f"\nenum join__Graph {{\n{values}\n}}\n" + body
+    graph_enum = join_graph_enum({name: f"http://127.0.0.1:9/{name}" for name in graph_names})
+    return f"{header}\n{graph_enum}{body}"
 
 
 @dataclass

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from schema.compose import SubgraphInput
+from tests.schema.compose.support import fed2
 
 __all__ = ["ERROR_CASES", "ErrorCase"]
 
@@ -12,9 +13,7 @@ _ALL = '"@key", "@shareable", "@external", "@requires", "@provides", "@override"
 
 
 def _fed2(body: str, imports: str = _ALL) -> str:
-    return (
-        f'extend schema @link(url: "https://specs.apollo.dev/federation/v2.3", import: [{imports}])\n{body}'
-    )
+    return fed2(imports) + body
 
 
 def _subgraphs(**sdls: str) -> list[SubgraphInput]:

@@ -4,21 +4,16 @@ from __future__ import annotations
 
 from schema.compose import SubgraphInput
 from tests.schema.compose.scenarios_extra import EXTRA_QUERIES, EXTRA_SCENARIOS
+from tests.schema.compose.support import fed2
 
 __all__ = ["SCENARIOS"]
-
-
-def _fed(imports: str, minor: int = 3) -> str:
-    return (
-        f'extend schema @link(url: "https://specs.apollo.dev/federation/v2.{minor}", import: [{imports}])\n'
-    )
 
 
 ENTITIES_ACROSS_THREE = [
     SubgraphInput(
         "accounts",
         "http://accounts:4001/graphql",
-        _fed('"@key", "@shareable"')
+        fed2('"@key", "@shareable"')
         + '''
 """A registered member."""
 type User @key(fields: "id") {
@@ -36,7 +31,7 @@ type Query {
     SubgraphInput(
         "workouts",
         "http://workouts:4002/graphql",
-        _fed('"@key", "@external", "@requires", "@provides", "@shareable"')
+        fed2('"@key", "@external", "@requires", "@provides", "@shareable"')
         + """
 type User @key(fields: "id") {
   id: ID!
@@ -58,7 +53,7 @@ type Query {
     SubgraphInput(
         "reviews",
         "http://reviews:4003/graphql",
-        _fed('"@key", "@shareable"')
+        fed2('"@key", "@shareable"')
         + """
 type Workout @key(fields: "id") {
   id: ID!
@@ -82,7 +77,7 @@ INTERFACES_AND_UNIONS = [
     SubgraphInput(
         "catalog",
         "http://catalog/graphql",
-        _fed('"@key", "@shareable"')
+        fed2('"@key", "@shareable"')
         + """
 interface Activity { id: ID! name: String! }
 type Run implements Activity @key(fields: "id") { id: ID! name: String! distanceKm: Float! }
@@ -94,7 +89,7 @@ type Query { activities: [Activity!]! search(term: String!): [SearchResult!]! }
     SubgraphInput(
         "stats",
         "http://stats/graphql",
-        _fed('"@key"')
+        fed2('"@key"')
         + """
 type Run @key(fields: "id") { id: ID! calories: Int }
 type Swim @key(fields: "id") { id: ID! calories: Int }
@@ -109,7 +104,7 @@ ENUMS_INPUTS_SHAREABLE = [
     SubgraphInput(
         "plans",
         "http://plans/graphql",
-        _fed('"@key", "@shareable"')
+        fed2('"@key", "@shareable"')
         + """
 enum Level { BEGINNER INTERMEDIATE ADVANCED }
 enum Sort { NEWEST OLDEST }
@@ -123,7 +118,7 @@ type Query { plans(filter: PlanFilter, sort: Sort = NEWEST): [Plan!]! }
     SubgraphInput(
         "coaching",
         "http://coaching/graphql",
-        _fed('"@key", "@shareable"')
+        fed2('"@key", "@shareable"')
         + """
 enum Level { BEGINNER ADVANCED ELITE }
 enum Sort { NEWEST POPULAR }
@@ -140,7 +135,7 @@ OVERRIDE_AND_TYPES = [
     SubgraphInput(
         "legacy",
         "http://legacy/graphql",
-        _fed('"@key", "@shareable"')
+        fed2('"@key", "@shareable"')
         + """
 type Member @key(fields: "id") { id: ID! points: Int tier: String nickname: String @shareable }
 type Query { member(id: ID!): Member }
@@ -149,7 +144,7 @@ type Query { member(id: ID!): Member }
     SubgraphInput(
         "loyalty",
         "http://loyalty/graphql",
-        _fed('"@key", "@override", "@shareable"')
+        fed2('"@key", "@override", "@shareable"')
         + """
 type Member @key(fields: "id") { id: ID! points: Int @override(from: "legacy") nickname: String! @shareable }
 type Query { members: [Member!]! @shareable }
@@ -158,7 +153,7 @@ type Query { members: [Member!]! @shareable }
     SubgraphInput(
         "profile",
         "http://profile/graphql",
-        _fed('"@key", "@override", "@shareable"')
+        fed2('"@key", "@override", "@shareable"')
         + """
 type Member @key(fields: "id") { id: ID! bio: String moved: String @override(from: "gone") }
 type Query { members: [Member!] @shareable }
@@ -190,7 +185,7 @@ INTERFACE_OBJECT_AND_AUTHZ = [
     SubgraphInput(
         "content",
         "http://content/graphql",
-        _fed('"@key", "@tag", "@inaccessible", "@authenticated", "@requiresScopes"', 5)
+        fed2('"@key", "@tag", "@inaccessible", "@authenticated", "@requiresScopes"', 5)
         + """
 interface Media @key(fields: "id") { id: ID! title: String! }
 type Video implements Media @key(fields: "id") { id: ID! title: String! seconds: Int }
@@ -227,7 +222,7 @@ DIRECTIVES_EVERYWHERE = [
     SubgraphInput(
         "billing",
         "http://billing/graphql",
-        _fed('"@key", "@tag", "@inaccessible", "@authenticated", "@cost", "@listSize", "@shareable"', 9)
+        fed2('"@key", "@tag", "@inaccessible", "@authenticated", "@cost", "@listSize", "@shareable"', 9)
         + """
 type Invoice @key(fields: "id") @tag(name: "finance") @authenticated {
   id: ID!

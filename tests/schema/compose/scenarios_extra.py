@@ -4,14 +4,9 @@
 from __future__ import annotations
 
 from schema.compose import SubgraphInput
+from tests.schema.compose.support import fed2
 
 __all__ = ["EXTRA_QUERIES", "EXTRA_SCENARIOS"]
-
-
-def _fed(imports: str, minor: int = 3) -> str:
-    return (
-        f'extend schema @link(url: "https://specs.apollo.dev/federation/v2.{minor}", import: [{imports}])\n'
-    )
 
 
 EXTRA_SCENARIOS: dict[str, list[SubgraphInput]] = {}
@@ -22,7 +17,7 @@ NESTED_REQUIRES_PROVIDES = [
     SubgraphInput(
         "shop",
         "http://shop/graphql",
-        _fed('"@key", "@shareable"')
+        fed2('"@key", "@shareable"')
         + """
 type Product @key(fields: "upc") { upc: String! name: String! @shareable dims: Dims @shareable price: Int }
 type Dims @shareable { weight: Float length: Float }
@@ -32,7 +27,7 @@ type Query { top(first: Int = 5): [Product] }
     SubgraphInput(
         "ship",
         "http://ship/graphql",
-        _fed('"@key", "@external", "@requires", "@provides", "@shareable"')
+        fed2('"@key", "@external", "@requires", "@provides", "@shareable"')
         + """
 type Product @key(fields: "upc") { upc: String! dims: Dims @external price: Int @external shippingEstimate: Int @requires(fields: "price dims { weight }") }
 type Dims @shareable { weight: Float length: Float }
@@ -46,7 +41,7 @@ ROOTS_AND_DESCRIPTIONS = [
     SubgraphInput(
         "a",
         "http://a/graphql",
-        _fed('"@key", "@shareable", "@inaccessible"')
+        fed2('"@key", "@shareable", "@inaccessible"')
         + '''
 """Time in ISO-8601"""
 scalar DateTime
@@ -81,7 +76,7 @@ type Subscription { catBorn: Cat }
     SubgraphInput(
         "b",
         "http://b/graphql",
-        _fed('"@key", "@shareable"')
+        fed2('"@key", "@shareable"')
         + """
 scalar DateTime
 type Cat @key(fields: "id") { id: ID! lives: Int lastSeen: DateTime }
@@ -127,7 +122,7 @@ ENTITY_INTERFACE_AND_VALUES = [
     SubgraphInput(
         "a",
         "http://a/graphql",
-        _fed('"@key", "@shareable", "@tag"')
+        fed2('"@key", "@shareable", "@tag"')
         + """
 interface Account @key(fields: "id") { id: ID! plan: String }
 type Free implements Account @key(fields: "id") { id: ID! plan: String ads: Boolean }
@@ -139,7 +134,7 @@ type Query { account(id: ID!): Account points: [Point!]! @shareable }
     SubgraphInput(
         "b",
         "http://b/graphql",
-        _fed('"@key", "@interfaceObject", "@shareable"')
+        fed2('"@key", "@interfaceObject", "@shareable"')
         + """
 type Account @key(fields: "id") @interfaceObject { id: ID! usage: Int }
 type Point @shareable { x: Int! y: Int! }
@@ -171,23 +166,23 @@ EXTERNAL_KEY_FIELD_FED2 = [
     SubgraphInput(
         "a",
         "http://a/graphql",
-        _fed(_ALL) + 'type User @key(fields: "id") { id: ID! name: String }\ntype Query { me: User }',
+        fed2(_ALL) + 'type User @key(fields: "id") { id: ID! name: String }\ntype Query { me: User }',
     ),
     SubgraphInput(
-        "b", "http://b/graphql", _fed(_ALL) + 'type User @key(fields: "id") { id: ID! @external age: Int }'
+        "b", "http://b/graphql", fed2(_ALL) + 'type User @key(fields: "id") { id: ID! @external age: Int }'
     ),
 ]
 REQUIRES_FROM_THIRD = [
     SubgraphInput(
         "a",
         "http://a/graphql",
-        _fed(_ALL) + 'type P @key(fields: "id") { id: ID! price: Int }\ntype Query { p: P }',
+        fed2(_ALL) + 'type P @key(fields: "id") { id: ID! price: Int }\ntype Query { p: P }',
     ),
-    SubgraphInput("b", "http://b/graphql", _fed(_ALL) + 'type P @key(fields: "id") { id: ID! weight: Int }'),
+    SubgraphInput("b", "http://b/graphql", fed2(_ALL) + 'type P @key(fields: "id") { id: ID! weight: Int }'),
     SubgraphInput(
         "c",
         "http://c/graphql",
-        _fed(_ALL)
+        fed2(_ALL)
         + 'type P @key(fields: "id") { id: ID! price: Int @external weight: Int @external ship: Int @requires(fields: "price weight") }',
     ),
 ]
@@ -195,51 +190,51 @@ COMPOSITE_KEY_PARTIAL = [
     SubgraphInput(
         "a",
         "http://a/graphql",
-        _fed(_ALL)
+        fed2(_ALL)
         + 'type Item @key(fields: "id") @key(fields: "sku") { id: ID! sku: String! name: String }\ntype Query { item: Item }',
     ),
     SubgraphInput(
-        "b", "http://b/graphql", _fed(_ALL) + 'type Item @key(fields: "sku") { sku: String! stock: Int }'
+        "b", "http://b/graphql", fed2(_ALL) + 'type Item @key(fields: "sku") { sku: String! stock: Int }'
     ),
     SubgraphInput(
         "c",
         "http://c/graphql",
-        _fed(_ALL) + 'type Item @key(fields: "id") { id: ID! rating: Int }\ntype Query { rated: [Item] }',
+        fed2(_ALL) + 'type Item @key(fields: "id") { id: ID! rating: Int }\ntype Query { rated: [Item] }',
     ),
 ]
 INTERFACE_OBJECT_FROM_IMPL = [
     SubgraphInput(
         "a",
         "http://a/graphql",
-        _fed(_ALL)
+        fed2(_ALL)
         + 'interface Media @key(fields: "id") { id: ID! }\ntype Book implements Media @key(fields: "id") { id: ID! title: String }\ntype Query { book: Book }',
     ),
     SubgraphInput(
         "b",
         "http://b/graphql",
-        _fed(_ALL) + 'type Media @key(fields: "id") @interfaceObject { id: ID! reviews: Int }',
+        fed2(_ALL) + 'type Media @key(fields: "id") @interfaceObject { id: ID! reviews: Int }',
     ),
 ]
 UNION_MEMBER_ELSEWHERE = [
     SubgraphInput(
         "a",
         "http://a/graphql",
-        _fed(_ALL)
+        fed2(_ALL)
         + 'type A @key(fields: "id") { id: ID! }\ntype B @key(fields: "id") { id: ID! }\nunion U = A | B\ntype Query { u: [U] }',
     ),
-    SubgraphInput("b", "http://b/graphql", _fed(_ALL) + 'type B @key(fields: "id") { id: ID! extra: Int }'),
+    SubgraphInput("b", "http://b/graphql", fed2(_ALL) + 'type B @key(fields: "id") { id: ID! extra: Int }'),
 ]
 NESTED_KEY_FIELD = [
     SubgraphInput(
         "a",
         "http://a/graphql",
-        _fed(_ALL)
+        fed2(_ALL)
         + 'type Org { id: ID! }\ntype User @key(fields: "org { id } login") { org: Org! login: String! name: String }\ntype Query { me: User }',
     ),
     SubgraphInput(
         "b",
         "http://b/graphql",
-        _fed(_ALL)
+        fed2(_ALL)
         + 'type Org { id: ID! }\ntype User @key(fields: "org { id } login") { org: Org! login: String! age: Int }',
     ),
 ]
@@ -247,12 +242,12 @@ ENTITY_FIELD_ONLY_IN_NONROOT_GRAPH = [
     SubgraphInput(
         "a",
         "http://a/graphql",
-        _fed(_ALL) + 'type User @key(fields: "id") { id: ID! }\ntype Query { me: User }',
+        fed2(_ALL) + 'type User @key(fields: "id") { id: ID! }\ntype Query { me: User }',
     ),
     SubgraphInput(
         "b",
         "http://b/graphql",
-        _fed(_ALL) + 'type User @key(fields: "id") { id: ID! plan: Plan }\ntype Plan { name: String }',
+        fed2(_ALL) + 'type User @key(fields: "id") { id: ID! plan: Plan }\ntype Plan { name: String }',
     ),
 ]
 EXTRA_SCENARIOS.update(
@@ -291,7 +286,7 @@ COMPOSE_DIRECTIVE = [
         "type Query { me: User }\n",
     ),
     SubgraphInput(
-        "b", "http://b/graphql", _fed('"@key"') + 'type User @key(fields: "id") { id: ID! age: Int }\n'
+        "b", "http://b/graphql", fed2('"@key"') + 'type User @key(fields: "id") { id: ID! age: Int }\n'
     ),
 ]
 EXTRA_SCENARIOS["compose_directive"] = COMPOSE_DIRECTIVE
@@ -302,13 +297,13 @@ INACCESSIBLE_EVERYWHERE = [
     SubgraphInput(
         "a",
         "http://a/graphql",
-        _fed('"@key", "@tag", "@inaccessible", "@shareable"')
+        fed2('"@key", "@tag", "@inaccessible", "@shareable"')
         + '\ntype Hidden @inaccessible @tag(name: "h") { v: Int }\ninterface Shape @tag(name: "shape") { area: Float }\ntype Sq implements Shape @key(fields: "id") @tag(name: "sq") { id: ID! area: Float side: Float @inaccessible @tag(name: "f") }\nunion U @tag(name: "u") @inaccessible = Sq\nenum E @inaccessible { A B }\nenum F @tag(name: "f") { X @inaccessible @tag(name: "x") Y }\nscalar S @inaccessible\ninput I @tag(name: "i") { a: Int @inaccessible @tag(name: "ia") b: Int }\ntype Query { sq(f: F @tag(name: "arg"), i: I, hidden: Int @inaccessible): Sq shapes: [Shape] }\n',
     ),
     SubgraphInput(
         "b",
         "http://b/graphql",
-        _fed('"@key", "@tag", "@inaccessible", "@shareable"')
+        fed2('"@key", "@tag", "@inaccessible", "@shareable"')
         + '\ntype Sq @key(fields: "id") @tag(name: "sq2") { id: ID! perimeter: Float @inaccessible }\n',
     ),
 ]
@@ -320,19 +315,19 @@ DESCRIPTIONS_AND_DEFAULTS = [
     SubgraphInput(
         "a",
         "http://a/graphql",
-        _fed('"@key", "@shareable"')
+        fed2('"@key", "@shareable"')
         + '\n"""A user of the app"""\ntype User @key(fields: "id") {\n  "The id"\n  id: ID!\n  "Display name"\n  name(style: String = "short", upper: Boolean): String @shareable\n}\nextend type Query { user(id: ID!): User @shareable }\n',
     ),
     SubgraphInput(
         "b",
         "http://b/graphql",
-        _fed('"@key", "@shareable"')
+        fed2('"@key", "@shareable"')
         + '\n"""The user"""\ntype User @key(fields: "id") {\n  id: ID!\n  "Name shown"\n  name(style: String, lower: Boolean): String @shareable\n}\ntype Query { user(id: ID!): User @shareable }\n',
     ),
     SubgraphInput(
         "c",
         "http://c/graphql",
-        _fed('"@key", "@shareable"')
+        fed2('"@key", "@shareable"')
         + '\n"""The user"""\ntype User @key(fields: "id") { id: ID! age: Int }\ntype Subscription { userChanged: User }\n',
     ),
 ]
@@ -340,13 +335,13 @@ EXTENSIONS = [
     SubgraphInput(
         "a",
         "http://a/graphql",
-        _fed('"@key", "@shareable"')
+        fed2('"@key", "@shareable"')
         + '\nextend type Thing { x: Int @shareable }\nextend type Keyed @key(fields: "id") { id: ID! y: Int }\ninput Filter { a: Int = 1 b: Int }\nextend type Query { t: Thing k: Keyed f(x: Filter): Int }\n',
     ),
     SubgraphInput(
         "b",
         "http://b/graphql",
-        _fed('"@key", "@shareable"')
+        fed2('"@key", "@shareable"')
         + '\ntype Thing { x: Int @shareable }\ntype Keyed @key(fields: "id") { id: ID! w: Int }\ninput Filter { a: Int b: Int = 2 }\ntype Query { g(x: Filter): Int }\n',
     ),
 ]
@@ -360,13 +355,13 @@ NULLABILITY_MIX = [
     SubgraphInput(
         "a",
         "http://a/graphql",
-        _fed('"@key", "@shareable"')
+        fed2('"@key", "@shareable"')
         + '\ninput F { a: Int b: Int! }\ninterface Pet { id: ID! }\ntype Cat implements Pet @key(fields: "id") { id: ID! }\ntype Query {\n  list(f: F, n: Int): [Int]! @shareable\n  pet: Pet @shareable\n}\n',
     ),
     SubgraphInput(
         "b",
         "http://b/graphql",
-        _fed('"@key", "@shareable"')
+        fed2('"@key", "@shareable"')
         + '\ninput F { a: Int! b: Int }\ninterface Pet { id: ID! }\ntype Cat implements Pet @key(fields: "id") { id: ID! }\ntype Query {\n  list(f: F, n: Int!): [Int] @shareable\n  pet: Cat @shareable\n}\n',
     ),
 ]
@@ -378,13 +373,13 @@ PROVIDES_PATH = [
     SubgraphInput(
         "a",
         "http://a/graphql",
-        _fed('"@key", "@shareable", "@external", "@provides"')
+        fed2('"@key", "@shareable", "@external", "@provides"')
         + 'type User @key(fields: "id", resolvable: false) { id: ID! name: String @external }\ntype Post { author: User @provides(fields: "name") }\ntype Query { posts: [Post] }',
     ),
     SubgraphInput(
         "b",
         "http://b/graphql",
-        _fed('"@key", "@shareable", "@external", "@provides"')
+        fed2('"@key", "@shareable", "@external", "@provides"')
         + 'type User @key(fields: "id") { id: ID! name: String @shareable email: String }',
     ),
 ]
@@ -393,13 +388,13 @@ PROVIDES_ONLY_NO_KEY = [
     SubgraphInput(
         "a",
         "http://a/graphql",
-        _fed('"@key", "@shareable", "@external", "@provides"')
+        fed2('"@key", "@shareable", "@external", "@provides"')
         + 'type Stat @key(fields: "id", resolvable: false) { id: ID! total: Int @external }\ntype Board { top: Stat @provides(fields: "total") }\ntype Query { board: Board }',
     ),
     SubgraphInput(
         "b",
         "http://b/graphql",
-        _fed('"@key", "@shareable", "@external", "@provides"')
+        fed2('"@key", "@shareable", "@external", "@provides"')
         + 'type Stat @key(fields: "id", resolvable: false) { id: ID! total: Int @shareable }\ntype Query { stat: Stat }',
     ),
 ]

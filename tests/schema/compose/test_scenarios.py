@@ -10,7 +10,7 @@ from schema.api_schema import api_schema, api_schema_sdl
 from schema.compose import SubgraphInput, compose
 from schema.compose.merge import graph_enum_values
 from tests.schema.compose.scenarios import SCENARIOS
-from tests.schema.compose.support import directives_at
+from tests.schema.compose.support import composed_directives_at, directives_at, fed2
 
 
 def _compose(name: str) -> str:
@@ -135,11 +135,10 @@ def test_override_and_differing_nullability() -> None:
 
 
 def test_overridden_field_still_used_by_a_key_is_marked_used_overridden() -> None:
-    header = 'extend schema @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@key", "@override"])\n'
-    old = header + 'type Order @key(fields: "id sku") { id: ID! sku: String }\ntype Query { order: Order }'
-    new = header + 'type Order @key(fields: "id") { id: ID! sku: String @override(from: "old") }'
-    at = directives_at(
-        compose([SubgraphInput("old", "http://old", old), SubgraphInput("new", "http://new", new)]).unwrap()
+    header = fed2('"@key", "@override"')
+    at = composed_directives_at(
+        old=header + 'type Order @key(fields: "id sku") { id: ID! sku: String }\ntype Query { order: Order }',
+        new=header + 'type Order @key(fields: "id") { id: ID! sku: String @override(from: "old") }',
     )
 
     assert at["Order.sku"] == [
@@ -158,13 +157,10 @@ def test_federation_1_extend_type_composes_like_federation_2() -> None:
 
 
 def test_explicit_extends_keeps_extension_flag() -> None:
-    header = (
-        'extend schema @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@key", "@extends"])\n'
-    )
-    base = header + 'type User @key(fields: "id") { id: ID! }\ntype Query { me: User }'
-    extended = header + 'type User @key(fields: "id") @extends { id: ID! age: Int }'
-    at = directives_at(
-        compose([SubgraphInput("a", "http://a", base), SubgraphInput("b", "http://b", extended)]).unwrap()
+    header = fed2('"@key", "@extends"')
+    at = composed_directives_at(
+        a=header + 'type User @key(fields: "id") { id: ID! }\ntype Query { me: User }',
+        b=header + 'type User @key(fields: "id") @extends { id: ID! age: Int }',
     )
 
     assert at["User"] == [
@@ -202,14 +198,10 @@ def test_interface_object_authz_and_renamed_imports() -> None:
 
 
 def test_authz_requirements_from_two_subgraphs_are_combined_with_and() -> None:
-    header = (
-        'extend schema @link(url: "https://specs.apollo.dev/federation/v2.5", '
-        'import: ["@key", "@shareable", "@requiresScopes"])\n'
-    )
-    a = header + 'type Query { stats: Int @shareable @requiresScopes(scopes: [["read"], ["admin"]]) }'
-    b = header + 'type Query { stats: Int @shareable @requiresScopes(scopes: [["stats"]]) }'
-    at = directives_at(
-        compose([SubgraphInput("a", "http://a", a), SubgraphInput("b", "http://b", b)]).unwrap()
+    header = fed2('"@key", "@shareable", "@requiresScopes"', minor=5)
+    at = composed_directives_at(
+        a=header + 'type Query { stats: Int @shareable @requiresScopes(scopes: [["read"], ["admin"]]) }',
+        b=header + 'type Query { stats: Int @shareable @requiresScopes(scopes: [["stats"]]) }',
     )
 
     assert at["Query.stats"] == ['@requiresScopes(scopes: [["read", "stats"], ["admin", "stats"]])']
@@ -226,8 +218,7 @@ def test_graph_enum_values_are_sanitised_and_unique() -> None:
 
 def test_renamed_root_types_and_federation_fields_are_normalised() -> None:
     sdl = (
-        'extend schema @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@key"])\n'
-        "schema { query: RootQuery }\n"
+        fed2('"@key"') + "schema { query: RootQuery }\n"
         "scalar _Any\ntype _Service { sdl: String }\n"
         "type RootQuery { _service: _Service! hello: String }"
     )
@@ -250,7 +241,7 @@ def test_composed_directive_is_linked_defined_and_applied() -> None:
 
 
 def test_nested_list_nullability_merges_to_the_most_general_type() -> None:
-    header = 'extend schema @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@shareable"])\n'
+    header = fed2('"@shareable"')
     a = SubgraphInput("a", "http://a", header + "type Query { grid: [[Int!]]! @shareable }")
     b = SubgraphInput("b", "http://b", header + "type Query { grid: [[Int]]! @shareable }")
     at = directives_at(compose([a, b]).unwrap())
