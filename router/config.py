@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from router.caching.config import ResponseCacheConfig, TrustedDocumentsConfig
 from router.exports.config import ExportsConfig
@@ -83,6 +83,7 @@ _UNFORWARDABLE_HEADERS = frozenset(
     }
 )
 _HEADER_NAME = re.compile(r"^[!#$%&'*+.^_`|~0-9a-z-]+$")
+_HTTP_URL = re.compile(r"^https?://[^/\s]+\S*$", re.IGNORECASE)
 
 
 def _header_name(value: str) -> str:
@@ -104,12 +105,36 @@ class ServerConfig(_Model):
 
 
 class SupergraphConfig(_Model):
-    """The supergraph SDL file (the CLI's --supergraph takes precedence)."""
+    """Where the supergraph SDL comes from: a file or a URL, not both (the CLI's --supergraph
+    and --supergraph-url take precedence)."""
 
     path: str | None = None
     """Supergraph SDL file, relative to this router.yaml."""
+    url: str | None = None
+    """http(s) URL serving the supergraph SDL: fetched at start, then polled with conditional GETs."""
     poll_interval: float = Field(default=0.0, ge=0.0)
-    """Seconds between checks of the file for changes (hot reload); 0 disables polling."""
+    """Seconds between checks of the file or URL for changes (hot reload); 0 disables polling."""
+    fetch_timeout: float = Field(default=10.0, gt=0.0)
+    """Seconds one fetch of `url` may take (connect + response) before it counts as failed."""
+
+    @field_validator("url", mode="before")
+    @classmethod
+    def _empty_url_is_none(cls, value: Any) -> Any:
+        # `${env.SUPERGRAPH_URL:-}` expands to "" when unset: that means "no URL".
+        return None if value == "" else value
+
+    @field_validator("url")
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        if value is not None and not _HTTP_URL.match(value):
+            raise ValueError(f"{value!r} is not an http:// or https:// URL")
+        return value
+
+    @model_validator(mode="after")
+    def _one_source(self) -> SupergraphConfig:
+        if self.path is not None and self.url is not None:
+            raise ValueError("path and url are mutually exclusive: set one of them (path: null to use url)")
+        return self
 
 
 class SubgraphOverride(_Model):
@@ -180,6 +205,11 @@ class LimitsConfig(_Model):
     hundred bytes of nested fragments can otherwise expand to millions of fields."""
     max_tokens: int | None = Field(default=15_000, gt=0)
     """Most lexical tokens in a document, checked before parsing (MAX_TOKENS_LIMIT)."""
+    max_cost: float | None = Field(default=None, gt=0)
+    """Highest estimated cost of an operation (COST_ESTIMATED_TOO_EXPENSIVE): the supergraph's
+    `@cost`/`@listSize` where present, default weights otherwise (router/security/cost.py)."""
+    default_list_size: int = Field(default=10, ge=0)
+    """Size assumed for a list field without `@listSize` or a slicing argument, when costing."""
 
 
 class CsrfConfig(_Model):

@@ -163,8 +163,12 @@ class RateLimitConfig(_Model):
     # Extra bucket per identity and operation name.
     operations: dict[str, BucketConfig] = Field(default_factory=dict)
     # "fields": each operation costs its number of field selections (or the estimated cost a
-    # previous stage stored in RequestContext.attributes["estimated_cost"]); "none": 1 each.
-    cost: Literal["none", "fields"] = "none"
+    # previous stage stored in RequestContext.attributes["estimated_cost"]); "estimated": its
+    # estimated cost from the supergraph's @cost/@listSize and default weights (as
+    # limits.max_cost prices it, router/security/cost.py); "none": 1 each.
+    cost: Literal["none", "fields", "estimated"] = "none"
+    # With cost "estimated": the size assumed for a list without @listSize or slicing argument.
+    default_list_size: int = Field(default=10, ge=0)
     # Buckets the in-memory backend keeps (least recently used are forgotten first).
     memory_max_buckets: int = Field(default=100_000, gt=0)
 

@@ -1,5 +1,6 @@
 """Structural request limits (issue 4): depth, aliases, root fields and total fields of the
-selected operation, checked on the validated document before anything is planned.
+selected operation, and its estimated cost (`limits.max_cost`, router/security/cost.py), checked
+on the validated document before anything is planned.
 
 Fragments are measured once each and counted at every spread, so a "fragment bomb" (fragments
 spreading each other many times) is measured by what it expands to, in time linear in the
@@ -8,8 +9,10 @@ document. Measurements are cached by (document hash, operation name).
 
 from __future__ import annotations
 
+import weakref
 from collections import OrderedDict
 from dataclasses import dataclass
+from typing import Any
 
 from graphql import (
     FieldNode,
@@ -21,7 +24,8 @@ from graphql import (
 )
 
 from router.config import LimitsConfig
-from router.pipeline import NextStage, Operation
+from router.pipeline import EngineLike, NextStage, Operation
+from router.security.cost import CostDirectives, CostEstimator
 from router.stages.errors import request_error
 from router.types import GraphQLResponse
 
@@ -101,12 +105,45 @@ def measure_operation(
     )
 
 
+def cost_estimator(engine: EngineLike, default_list_size: int) -> CostEstimator:
+    """An estimator for `engine`'s API schema and its supergraph's `@cost`/`@listSize`."""
+    sdl = getattr(getattr(engine, "supergraph", None), "sdl", None)
+    directives = CostDirectives.from_sdl(sdl) if isinstance(sdl, str) else CostDirectives()
+    return CostEstimator(engine.api_schema, directives, default_list_size=default_list_size)
+
+
 class LimitsStage:
-    __slots__ = ("_cache", "_config")
+    __slots__ = ("_cache", "_config", "_estimators")
 
     def __init__(self, config: LimitsConfig) -> None:
         self._config = config
         self._cache: OrderedDict[tuple[str, str | None], OperationShape | None] = OrderedDict()
+        # One estimator per engine: a hot reload brings its own schema and weights.
+        self._estimators: weakref.WeakKeyDictionary[Any, CostEstimator] = weakref.WeakKeyDictionary()
+
+    def _too_expensive(self, operation: Operation, limit: float) -> GraphQLResponse | None:
+        prepared = operation.prepared
+        assert prepared is not None, "the limits stage runs after analysis"
+        estimator = self._estimators.get(operation.engine)
+        if estimator is None:
+            estimator = cost_estimator(operation.engine, self._config.default_list_size)
+            self._estimators[operation.engine] = estimator
+        fragments = {
+            definition.name.value: definition
+            for definition in prepared.document.definitions
+            if isinstance(definition, FragmentDefinitionNode)
+        }
+        try:
+            cost = estimator.estimate(prepared.operation, fragments, operation.request.variables)
+        except RecursionError:
+            cost = float("inf")
+        if cost <= limit:
+            return None
+        shown = "too high to compute" if cost == float("inf") else f"{cost:g}"
+        return request_error(
+            f"The operation's estimated cost is {shown}; the limit is {limit:g}",
+            "COST_ESTIMATED_TOO_EXPENSIVE",
+        )
 
     def _shape(self, operation: Operation) -> OperationShape | None:
         prepared = operation.prepared
@@ -136,6 +173,7 @@ class LimitsStage:
             and config.max_aliases is None
             and config.max_root_fields is None
             and config.max_fields is None
+            and config.max_cost is None
         ):
             return await call_next(operation)
         shape = self._shape(operation)
@@ -162,4 +200,9 @@ class LimitsStage:
                 f"the limit is {config.max_fields}",
                 "MAX_FIELDS_LIMIT",
             )
+        # Last: the structural limits above bound the work of estimating.
+        if config.max_cost is not None:
+            refused = self._too_expensive(operation, config.max_cost)
+            if refused is not None:
+                return refused
         return await call_next(operation)

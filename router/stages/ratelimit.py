@@ -9,7 +9,10 @@ A caller's tier is its role with the largest bucket, `authenticated` when none m
 operation's name and can price it; before analysis it uses `operationName` and cost 1.
 
 A limited operation gets HTTP 429, Retry-After and `RATE_LIMITED` (counted by tier in
-`fitgraph_router_rate_limited_total`). When the bucket store fails the configured choice
+`fitgraph_router_rate_limited_total`). A batch (a JSON array, one HTTP response) is answered
+with `batch_headers`: the RateLimit-* headers of its most restrictive operation; 429 with
+Retry-After only when every operation was limited, otherwise each limited operation carries
+its own `RATE_LIMITED` error in the array. When the bucket store fails the configured choice
 applies: `fail_open` lets the request through and counts it
 (`fitgraph_router_rate_limit_backend_errors_total`), `fail_closed` answers 503.
 """
@@ -18,8 +21,9 @@ from __future__ import annotations
 
 import hashlib
 import math
+import weakref
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 from urllib.parse import quote
 
@@ -36,6 +40,7 @@ from prometheus_client import Counter
 from router.pipeline import NextStage, Operation
 from router.security.authn import request_claims
 from router.security.config import RateLimitConfig
+from router.security.cost import CostEstimator
 from router.security.ratelimit import (
     BackendUnavailable,
     BucketSpec,
@@ -45,9 +50,18 @@ from router.security.ratelimit import (
     header_values,
 )
 from router.stages.errors import request_error
+from router.stages.limits import cost_estimator
 from router.types import GraphQLResponse
 
-__all__ = ["BACKEND_ERRORS", "ESTIMATED_COST_ATTRIBUTE", "LIMITED_REQUESTS", "RateLimitStage", "count_fields"]
+__all__ = [
+    "BACKEND_ERRORS",
+    "ESTIMATED_COST_ATTRIBUTE",
+    "LIMITED_REQUESTS",
+    "RATE_LIMIT_HEADERS",
+    "RateLimitStage",
+    "batch_headers",
+    "count_fields",
+]
 
 _log = structlog.get_logger("router.ratelimit")
 
@@ -65,6 +79,60 @@ LIMITED_REQUESTS = Counter(
 ESTIMATED_COST_ATTRIBUTE = "estimated_cost"
 _RESERVED_TIERS = frozenset({"anonymous", "authenticated"})
 _COST_CACHE = 4096
+RATE_LIMIT_HEADERS = ("ratelimit-limit", "ratelimit-remaining", "ratelimit-reset")
+# Request-level refusals that, when every operation of a batch got the same one, are the
+# batch's status: 401 (invalid credentials, shared by the whole batch), 429 (limited), 503
+# (bucket store down with fail_closed). The last two carry Retry-After.
+_REFUSAL_STATUSES = frozenset({401, 429, 503})
+_RETRY_STATUSES = frozenset({429, 503})
+
+
+def _restriction(headers: dict[str, str]) -> tuple[float, int] | None:
+    """Sort key of an answer's RateLimit-* headers: the smaller, the more restrictive (the
+    smallest remaining share of its limit, then the longest wait until the bucket is full)."""
+    try:
+        limit = int(headers["ratelimit-limit"])
+        remaining = int(headers["ratelimit-remaining"])
+        reset = int(headers["ratelimit-reset"])
+    except (KeyError, ValueError):
+        return None
+    return (remaining / limit if limit > 0 else 0.0, -reset)
+
+
+def batch_headers(answers: Sequence[GraphQLResponse]) -> tuple[int | None, dict[str, str]]:
+    """(HTTP status or None for the transport's default, headers) of one HTTP response that
+    carries a batch of operation answers.
+
+    - RateLimit-*: those of the most restrictive operation (draft-ietf-httpapi-ratelimit-headers:
+      the client must see the quota that will stop it first).
+    - Every operation refused with the same status (429 limited, 503 with the store down and
+      `fail_closed`, 401 for invalid credentials): that status, and for 429/503 the longest
+      Retry-After, after which every operation of the batch could pass. Otherwise no
+      Retry-After: the batch was answered, and each limited operation says so in its own
+      `RATE_LIMITED` error.
+    - Any other header only when every operation agrees on its value: one operation's e.g.
+      `cache-control: public` must never describe another operation's private answer.
+    """
+    headers: dict[str, str] = {}
+    if not answers:
+        return None, headers
+    first, *rest = answers
+    for name, value in first.headers.items():
+        if name in RATE_LIMIT_HEADERS or name == "retry-after":
+            continue
+        if all(other.headers.get(name) == value for other in rest):
+            headers[name] = value
+    ranked = [(key, answer) for answer in answers if (key := _restriction(answer.headers)) is not None]
+    if ranked:
+        tightest = min(ranked, key=lambda entry: entry[0])[1]
+        headers.update({name: tightest.headers[name] for name in RATE_LIMIT_HEADERS})
+    status = first.status_code
+    if status in _REFUSAL_STATUSES and all(answer.status_code == status for answer in rest):
+        if status in _RETRY_STATUSES:
+            waits = [int(answer.headers.get("retry-after", "1")) for answer in answers]
+            headers["retry-after"] = str(max(1, *waits))
+        return status, headers
+    return None, headers
 
 
 def count_fields(selection_set: SelectionSetNode, fragments: dict[str, FragmentDefinitionNode]) -> int:
@@ -94,7 +162,7 @@ def count_fields(selection_set: SelectionSetNode, fragments: dict[str, FragmentD
 
 
 class RateLimitStage:
-    __slots__ = ("_backend", "_config", "_costs", "_estimate", "backend_failures")
+    __slots__ = ("_backend", "_config", "_costs", "_estimate", "_estimators", "backend_failures")
 
     def __init__(
         self,
@@ -117,6 +185,8 @@ class RateLimitStage:
                 backend = MemoryBackend(max_buckets=config.memory_max_buckets)
         self._backend: RateLimitBackend = backend
         self._costs: OrderedDict[tuple[str, str | None], int] = OrderedDict()
+        # cost "estimated": one estimator per engine (a hot reload brings its own weights).
+        self._estimators: weakref.WeakKeyDictionary[Any, CostEstimator] = weakref.WeakKeyDictionary()
         # Checks let through because the store failed (fail_open), for /metrics and tests.
         self.backend_failures = 0
 
@@ -145,6 +215,8 @@ class RateLimitStage:
     def _cost(self, operation: Operation) -> int:
         if self._config.cost == "none":
             return 1
+        if self._config.cost == "estimated" and operation.prepared is not None:
+            return self._estimated(operation)
         estimated: Any = self._estimate(operation) if self._estimate is not None else None
         if estimated is None:
             estimated = operation.context.attributes.get(ESTIMATED_COST_ATTRIBUTE)
@@ -166,6 +238,23 @@ class RateLimitStage:
             if len(self._costs) > _COST_CACHE:
                 self._costs.popitem(last=False)
         return cost
+
+    def _estimated(self, operation: Operation) -> int:
+        prepared = operation.prepared
+        assert prepared is not None
+        estimator = self._estimators.get(operation.engine)
+        if estimator is None:
+            estimator = cost_estimator(operation.engine, self._config.default_list_size)
+            self._estimators[operation.engine] = estimator
+        fragments = {
+            d.name.value: d for d in prepared.document.definitions if isinstance(d, FragmentDefinitionNode)
+        }
+        try:
+            estimated = estimator.estimate(prepared.operation, fragments, operation.request.variables)
+        except RecursionError:
+            estimated = math.inf
+        # At least 1 (an operation of leaves only still counts); capped to a bucket by the caller.
+        return max(1, math.ceil(estimated)) if math.isfinite(estimated) else 2**62
 
     def _buckets(self, operation: Operation) -> tuple[str, list[BucketSpec]]:
         """(tier, buckets to take from)"""

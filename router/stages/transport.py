@@ -15,6 +15,8 @@ Rules (GraphQL over HTTP, https://graphql.github.io/graphql-over-http/draft/):
   `application/graphql-response+json` a request error (no `data`) gets 400.
 - Body larger than `limits.max_body_bytes` → 413 (a GET query string that long → 414); batch
   larger than `limits.max_batch` → 400.
+- A batch is answered 200 with an array; its headers come from `ratelimit.batch_headers`
+  (the most restrictive RateLimit-*, 429 + Retry-After when every operation was limited).
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ from router.pipeline import EngineHolder, Operation, Pipeline
 from router.stages.errors import request_error
 from router.stages.headers import TRACEPARENT_ATTRIBUTE, trace_context
 from router.stages.observability import IN_FLIGHT, REQUEST_SECONDS, observe_operation
+from router.stages.ratelimit import batch_headers
 from router.types import GraphQLRequest, GraphQLResponse, RequestContext
 
 __all__ = ["GRAPHQL_RESPONSE_JSON", "JSON", "GraphQLTransport", "negotiate_media_type"]
@@ -43,7 +46,10 @@ _log = structlog.get_logger("router.http")
 
 JSON = "application/json"
 GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
-_CONTENT_TYPES = {JSON: "application/json; charset=utf-8", GRAPHQL_RESPONSE_JSON: f"{GRAPHQL_RESPONSE_JSON}; charset=utf-8"}
+_CONTENT_TYPES = {
+    JSON: "application/json; charset=utf-8",
+    GRAPHQL_RESPONSE_JSON: f"{GRAPHQL_RESPONSE_JSON}; charset=utf-8",
+}
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 
 
@@ -114,7 +120,9 @@ def _graphql_request(params: Any, *, where: str = "request") -> GraphQLRequest:
     # A hash-only APQ request or a document id legitimately has no text; a stage resolves it.
     if query is None and not (extensions and ("persistedQuery" in extensions or "documentId" in extensions)):
         raise _refuse(f"The {where} has no `query`")
-    return GraphQLRequest(query=query, operation_name=operation_name or None, variables=variables, extensions=extensions)
+    return GraphQLRequest(
+        query=query, operation_name=operation_name or None, variables=variables, extensions=extensions
+    )
 
 
 def _json_param(raw: str | None, name: str) -> Any:
@@ -153,7 +161,9 @@ def _parse_post_body(body: bytes, max_batch: int) -> GraphQLRequest | list[Graph
             raise _refuse(
                 f"The batch has {len(payload)} operations; the limit is {max_batch}", "BATCH_LIMIT_EXCEEDED"
             )
-        return [_graphql_request(item, where=f"batch operation {index}") for index, item in enumerate(payload)]
+        return [
+            _graphql_request(item, where=f"batch operation {index}") for index, item in enumerate(payload)
+        ]
     return _graphql_request(payload)
 
 
@@ -339,7 +349,6 @@ class GraphQLTransport:
         responses = await asyncio.gather(*(self._pipeline.run(operation) for operation in operations))
         operation_names.extend(_operation_name(operation) for operation in operations)
         bodies.extend(response.body for response in responses)
-        merged_headers: dict[str, str] = {}
-        for response in responses:  # e.g. RateLimit-*: the last operation's view wins
-            merged_headers.update(response.headers)
-        return 200, orjson.dumps([response.body for response in responses]), merged_headers
+        # RateLimit-* of the most restrictive operation; 429 only when all of them were limited.
+        status, merged_headers = batch_headers(responses)
+        return status or 200, orjson.dumps([response.body for response in responses]), merged_headers

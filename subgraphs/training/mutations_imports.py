@@ -14,6 +14,7 @@ from auth.roles import WORKOUTS_READ, WORKOUTS_WRITE
 from subgraphs.common.context import require_scope
 from subgraphs.common.errors import BadUserInput
 from subgraphs.training import models
+from subgraphs.training.directives import OWN_DATA_READ, WORKOUTS_WRITER
 from subgraphs.training.enums import Sport, Visibility
 from subgraphs.training.imports import ImportRunner
 from subgraphs.training.store_imports import import_jobs_by_ids
@@ -64,6 +65,7 @@ def runner_of(info: Info[Any, Any]) -> ImportRunner:
 @strawberry.type
 class ImportMutations:
     @strawberry.mutation(
+        directives=WORKOUTS_WRITER,
         description="Imports a GPX, TCX or FIT file (base64). Re-uploading the same file returns the first job."
     )
     async def import_workout_file(
@@ -98,7 +100,7 @@ class ImportMutations:
 
 @strawberry.type
 class ImportQueries:
-    @strawberry.field(description="One of the caller's import jobs.")
+    @strawberry.field(directives=OWN_DATA_READ, description="One of the caller's import jobs.")
     async def import_job(self, info: Info[Any, Any], id: strawberry.ID) -> ImportJob | None:
         claims = require_scope(info, WORKOUTS_READ)
         jobs = await import_jobs_by_ids(ids=[str(id)])

@@ -12,6 +12,7 @@ from strawberry.types import Info
 from auth.roles import WORKOUTS_WRITE
 from subgraphs.common.context import require_scope
 from subgraphs.common.errors import BadUserInput
+from subgraphs.training.directives import WORKOUTS_WRITER
 from subgraphs.training.inputs import WorkoutInput, input_values
 from subgraphs.training.mutations_workouts import service_of
 from subgraphs.training.sync import SyncChange, SyncStatus, sync_workouts
@@ -66,7 +67,10 @@ class SyncResult:
 
 @strawberry.type
 class SyncMutations:
-    @strawberry.mutation(description="Applies offline changes idempotently; returns server changes since `since`.")
+    @strawberry.mutation(
+        directives=WORKOUTS_WRITER,
+        description="Applies offline changes idempotently; returns server changes since `since`.",
+    )
     async def sync_workouts(
         self,
         info: Info[Any, Any],

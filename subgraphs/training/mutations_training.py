@@ -12,6 +12,7 @@ from auth.roles import WORKOUTS_WRITE
 from subgraphs.common.context import require_scope
 from subgraphs.common.errors import BadUserInput
 from subgraphs.training import models, store_records
+from subgraphs.training.directives import WORKOUTS_WRITER
 from subgraphs.training.enums import GoalKind, Sport
 from subgraphs.training.inputs import SampleInput, sample_models
 from subgraphs.training.mutations_workouts import service_of
@@ -106,7 +107,10 @@ def _plan(item: PlanInput, owner_id: str) -> models.TrainingPlan:
 
 @strawberry.type
 class TrainingMutations:
-    @strawberry.mutation(description="Adds samples in bulk (owner only); samples at stored times are skipped.")
+    @strawberry.mutation(
+        directives=WORKOUTS_WRITER,
+        description="Adds samples in bulk (owner only); samples at stored times are skipped.",
+    )
     async def add_samples(
         self, info: Info[Any, Any], workout_id: strawberry.ID, samples: list[SampleInput]
     ) -> Workout:
@@ -114,7 +118,7 @@ class TrainingMutations:
         workout = await add_samples(service_of(info), claims, str(workout_id), sample_models(samples))
         return Workout.from_model(workout)
 
-    @strawberry.mutation(description="Replaces the caller's weekly goals.")
+    @strawberry.mutation(directives=WORKOUTS_WRITER, description="Replaces the caller's weekly goals.")
     async def set_goals(self, info: Info[Any, Any], goals: list[GoalInput]) -> list[Goal]:
         claims = require_scope(info, WORKOUTS_WRITE)
         if len(goals) > _MAX_GOALS:
@@ -126,18 +130,24 @@ class TrainingMutations:
         saved = await store_records.replace_goals(owner_id=claims.subject, goals=built)
         return [Goal.from_model(goal) for goal in saved]
 
-    @strawberry.mutation(description="Starts following a plan; a plan already active is stopped.")
+    @strawberry.mutation(
+        directives=WORKOUTS_WRITER,
+        description="Starts following a plan; a plan already active is stopped.",
+    )
     async def start_plan(self, info: Info[Any, Any], input: PlanInput) -> TrainingPlan:
         claims = require_scope(info, WORKOUTS_WRITE)
         plan = await store_records.start_plan(plan=_plan(input, claims.subject))
         return TrainingPlan.from_model(plan)
 
-    @strawberry.mutation(description="Stops the active plan; false when there was none.")
+    @strawberry.mutation(
+        directives=WORKOUTS_WRITER,
+        description="Stops the active plan; false when there was none.",
+    )
     async def stop_plan(self, info: Info[Any, Any]) -> bool:
         claims = require_scope(info, WORKOUTS_WRITE)
         return await store_records.stop_plan(owner_id=claims.subject) > 0
 
-    @strawberry.mutation(description="Replaces the caller's privacy zones.")
+    @strawberry.mutation(directives=WORKOUTS_WRITER, description="Replaces the caller's privacy zones.")
     async def set_privacy_zones(self, info: Info[Any, Any], zones: list[PrivacyZoneInput]) -> list[PrivacyZone]:
         claims = require_scope(info, WORKOUTS_WRITE)
         if len(zones) > _MAX_ZONES:

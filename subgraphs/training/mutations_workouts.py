@@ -11,6 +11,7 @@ from auth.roles import TRAINING_INGEST, WORKOUTS_WRITE
 from subgraphs.common.context import require_scope
 from subgraphs.common.errors import BadUserInput
 from subgraphs.training import models
+from subgraphs.training.directives import INGEST, WORKOUTS_WRITER
 from subgraphs.training.inputs import IngestWorkoutInput, WorkoutInput, WorkoutPatch, input_values
 from subgraphs.training.service import TrainingService
 from subgraphs.training.types import Workout
@@ -39,7 +40,7 @@ class IngestResult:
 
 @strawberry.type
 class WorkoutMutations:
-    @strawberry.mutation(description="Creates a workout owned by the caller.")
+    @strawberry.mutation(directives=WORKOUTS_WRITER, description="Creates a workout owned by the caller.")
     async def create_workout(
         self, info: Info[Any, Any], input: WorkoutInput, id: strawberry.ID | None = None
     ) -> Workout:
@@ -49,7 +50,10 @@ class WorkoutMutations:
         )
         return Workout.from_model(workout)
 
-    @strawberry.mutation(description="Owner only; `version` must be the current version (optimistic concurrency).")
+    @strawberry.mutation(
+        directives=WORKOUTS_WRITER,
+        description="Owner only; `version` must be the current version (optimistic concurrency).",
+    )
     async def update_workout(
         self, info: Info[Any, Any], id: strawberry.ID, version: int, input: WorkoutPatch
     ) -> Workout:
@@ -57,13 +61,19 @@ class WorkoutMutations:
         workout = await service_of(info).update(claims, _id(id), version, input_values(input))
         return Workout.from_model(workout)
 
-    @strawberry.mutation(description="Soft-deletes (sync clients receive the tombstone). Owner only.")
+    @strawberry.mutation(
+        directives=WORKOUTS_WRITER,
+        description="Soft-deletes (sync clients receive the tombstone). Owner only.",
+    )
     async def delete_workout(self, info: Info[Any, Any], id: strawberry.ID, version: int | None = None) -> Workout:
         claims = require_scope(info, WORKOUTS_WRITE)
         workout = await service_of(info).delete(claims, _id(id), version)
         return Workout.from_model(workout)
 
-    @strawberry.mutation(description="Internal: upserts a device workout by (source, externalId).")
+    @strawberry.mutation(
+        directives=INGEST,
+        description="Internal: upserts a device workout by (source, externalId).",
+    )
     async def ingest_workout(self, info: Info[Any, Any], input: IngestWorkoutInput) -> IngestResult:
         require_scope(info, TRAINING_INGEST)
         external_id = input.external_id.strip()

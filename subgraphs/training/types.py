@@ -17,6 +17,7 @@ from subgraphs.common.context import RequestContext
 from subgraphs.common.errors import BadUserInput, Forbidden
 from subgraphs.training import models
 from subgraphs.training.access import can_view, sees_everything_of
+from subgraphs.training.directives import OWN_DATA_READ
 from subgraphs.training.enums import RecordingMethod, Source, Sport, Visibility
 from subgraphs.training.privacy import trim_route
 from subgraphs.training.store import PageQuery
@@ -154,7 +155,10 @@ class Workout:
         privacy = await loaders_of(info).privacy.load(self.owner_id)
         return trim_route(self.route_polyline, privacy.zones if privacy else [])
 
-    @strawberry.field(description="Time-series samples in time order (up to `first`).")
+    @strawberry.field(
+        directives=OWN_DATA_READ,
+        description="Time-series samples in time order (up to `first`).",
+    )
     async def samples(self, info: Info[Any, Any], first: int = 1000, since: dt.datetime | None = None) -> list[Sample]:
         if not 0 <= first <= 20_000:
             raise BadUserInput("first must be between 0 and 20000", field="first")
@@ -265,7 +269,7 @@ class User:
     def resolve_reference(cls, id: strawberry.ID) -> User:
         return cls(id=id)
 
-    @strawberry.field(description="Newest first; others see only PUBLIC workouts.")
+    @strawberry.field(directives=OWN_DATA_READ, description="Newest first; others see only PUBLIC workouts.")
     async def workouts(
         self,
         info: Info[Any, Any],
@@ -295,27 +299,39 @@ class User:
             page_info=PageInfo(has_next_page=len(rows) > first, end_cursor=edges[-1].cursor if edges else None),
         )
 
-    @strawberry.field(description="Owner and admins only; others get an empty list.")
+    @strawberry.field(
+        directives=OWN_DATA_READ,
+        description="Owner and admins only; others get an empty list.",
+    )
     async def personal_records(self, info: Info[Any, Any]) -> list[PersonalRecord]:
         if not sees_everything_of(claims_of(info), str(self.id)):
             return []
         rows = await loaders_of(info).records.load(str(self.id))
         return [PersonalRecord.from_model(row) for row in rows]
 
-    @strawberry.field(description="The plan being followed (owner and admins only).")
+    @strawberry.field(
+        directives=OWN_DATA_READ,
+        description="The plan being followed (owner and admins only).",
+    )
     async def active_plan(self, info: Info[Any, Any]) -> TrainingPlan | None:
         if not sees_everything_of(claims_of(info), str(self.id)):
             return None
         plan = await loaders_of(info).active_plan.load(str(self.id))
         return TrainingPlan.from_model(plan) if plan else None
 
-    @strawberry.field(description="Weekly goals with progress (owner and admins only).")
+    @strawberry.field(
+        directives=OWN_DATA_READ,
+        description="Weekly goals with progress (owner and admins only).",
+    )
     async def goals(self, info: Info[Any, Any]) -> list[Goal]:
         if not sees_everything_of(claims_of(info), str(self.id)):
             return []
         return [Goal.from_model(goal) for goal in await loaders_of(info).goals.load(str(self.id))]
 
-    @strawberry.field(description="Places whose surroundings are cut from routes shown to others (owner only).")
+    @strawberry.field(
+        directives=OWN_DATA_READ,
+        description="Places whose surroundings are cut from routes shown to others (owner only).",
+    )
     async def privacy_zones(self, info: Info[Any, Any]) -> list[PrivacyZone]:
         if not sees_everything_of(claims_of(info), str(self.id)):
             raise Forbidden("Privacy zones are visible to their owner only")
