@@ -148,7 +148,7 @@ def build_pipeline(config: RouterConfig, *, apq_store: Any | None, slots: StageS
     extra = slots or StageSlots()
     ordered: list[Stage | None] = [
         CsrfStage(config.csrf) if config.csrf.enabled else None,  # §2.1 (the rest of transport is HTTP)
-        HeadersStage(config.headers),
+        HeadersStage(config.headers, auth_cookie=config.auth.cookie if config.auth is not None else None),
         extra.documents,  # §2.2 trusted documents: an id must resolve before APQ sees its hash
         PersistedQueryStage(apq_store),  # §2.2
         extra.authentication,  # §2.3

@@ -1,8 +1,16 @@
 """Encoded polylines and privacy zones (issue 7, Privacy zones).
 
 Routes are stored in Google's Encoded Polyline Algorithm Format (precision 5). Anyone but the
-owner gets the route with its leading and trailing points removed while they lie inside one
-of the owner's zones, so a run that starts at home does not reveal home.
+owner (and admins, access.sees_everything_of) gets the route with its leading and trailing
+points removed while they lie inside one of the owner's zones, so a run that starts at home
+does not reveal home.
+
+Samples carry positions too, so they follow the same rule through the same code: `visible_span`
+decides which points are hidden for both, and `zones_hidden_from` decides for whom. A hidden
+sample keeps its time and metrics (heart rate, speed, distance…) but loses latitude, longitude
+and altitude — the route has no metrics to hide, and dropping the sample would also drop data
+that reveals no place. Altitude goes with the position: together with the first visible point
+it narrows down where the hidden part was.
 """
 
 from __future__ import annotations
@@ -10,9 +18,21 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Sequence
 
-from subgraphs.training.models import PrivacyZone
+from strawberry.dataloader import DataLoader
 
-__all__ = ["decode_polyline", "distance_m", "encode_polyline", "trim_route"]
+from auth.claims import Claims
+from subgraphs.training.access import sees_everything_of
+from subgraphs.training.models import PrivacyZone, Sample, UserPrivacy
+
+__all__ = [
+    "decode_polyline",
+    "distance_m",
+    "encode_polyline",
+    "hide_sample_positions",
+    "trim_route",
+    "visible_span",
+    "zones_hidden_from",
+]
 
 Point = tuple[float, float]
 _EARTH_RADIUS_M = 6_371_008.8
@@ -73,6 +93,25 @@ def _inside(point: Point, zones: Sequence[PrivacyZone]) -> bool:
     return any(distance_m(point, (zone.latitude, zone.longitude)) <= zone.radius_m for zone in zones)
 
 
+def _hidden(point: Point | None, zones: Sequence[PrivacyZone]) -> bool:
+    # A point without a position (a sample before the GPS fix) reveals no place: it joins
+    # the hidden start or end rather than ending it, so the first real fix is still judged.
+    return point is None or _inside(point, zones)
+
+
+def visible_span(points: Sequence[Point | None], zones: Sequence[PrivacyZone]) -> tuple[int, int]:
+    """[start, end) of the track (in time order) that others may see: the leading and trailing
+    points inside any zone are cut. start == end when nothing is left."""
+    start, end = 0, len(points)
+    if not zones:
+        return start, end
+    while start < end and _hidden(points[start], zones):
+        start += 1
+    while end > start and _hidden(points[end - 1], zones):
+        end -= 1
+    return start, end
+
+
 def trim_route(encoded: str | None, zones: Sequence[PrivacyZone]) -> str | None:
     """The route without its start and end inside any zone (None if nothing is left)."""
     if not encoded or not zones:
@@ -81,11 +120,42 @@ def trim_route(encoded: str | None, zones: Sequence[PrivacyZone]) -> str | None:
         points = decode_polyline(encoded)
     except ValueError:
         return None
-    start, end = 0, len(points)
-    while start < end and _inside(points[start], zones):
-        start += 1
-    while end > start and _inside(points[end - 1], zones):
-        end -= 1
+    start, end = visible_span(points, zones)
     if start >= end:
         return None
     return encode_polyline(points[start:end])
+
+
+def hide_sample_positions(samples: Sequence[Sample], zones: Sequence[PrivacyZone]) -> list[Sample]:
+    """`samples` (in time order) with no position outside `visible_span`: the same points the
+    route loses. Other values are kept; the stored samples are not modified."""
+    if not zones:
+        return list(samples)
+    points = [
+        (sample.latitude, sample.longitude)
+        if sample.latitude is not None and sample.longitude is not None
+        else None
+        for sample in samples
+    ]
+    start, end = visible_span(points, zones)
+    # Every sample outside the span is copied without a position, even one that seems to have
+    # none: a lone latitude (or altitude) must not survive either.
+    return [
+        sample if start <= index < end else sample.model_copy(update=_NO_POSITION)
+        for index, sample in enumerate(samples)
+    ]
+
+
+_NO_POSITION = {"latitude": None, "longitude": None, "altitude_m": None}
+
+
+async def zones_hidden_from(
+    claims: Claims | None, owner_id: str, privacy: DataLoader[str, UserPrivacy | None]
+) -> list[PrivacyZone]:
+    """The owner's zones to apply for this viewer: none for the owner and admins (the route
+    rule, access.sees_everything_of), all of them for everyone else. Loaded through the
+    per-request loader, so a page of workouts reads each owner's zones once."""
+    if sees_everything_of(claims, owner_id):
+        return []
+    found = await privacy.load(owner_id)
+    return list(found.zones) if found is not None else []

@@ -5,6 +5,7 @@ Every resolve_reference and every list field goes through a per-request loader.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import datetime as dt
 from typing import Any
@@ -19,7 +20,7 @@ from subgraphs.training import models
 from subgraphs.training.access import can_view, sees_everything_of
 from subgraphs.training.directives import OWN_DATA_READ
 from subgraphs.training.enums import RecordingMethod, Source, Sport, Visibility
-from subgraphs.training.privacy import trim_route
+from subgraphs.training.privacy import hide_sample_positions, trim_route, zones_hidden_from
 from subgraphs.training.store import PageQuery
 from subgraphs.training.types_progress import Goal, PersonalRecord, PrivacyZone, TrainingPlan
 from subgraphs.training.validation import validate_page
@@ -150,27 +151,38 @@ class Workout:
 
     @strawberry.field(description="Encoded polyline; trimmed by the owner's privacy zones for others.")
     async def route(self, info: Info[Any, Any]) -> str | None:
-        if self.route_polyline is None or sees_everything_of(claims_of(info), self.owner_id):
-            return self.route_polyline
-        privacy = await loaders_of(info).privacy.load(self.owner_id)
-        return trim_route(self.route_polyline, privacy.zones if privacy else [])
+        if self.route_polyline is None:
+            return None
+        zones = await zones_hidden_from(claims_of(info), self.owner_id, loaders_of(info).privacy)
+        return trim_route(self.route_polyline, zones)
 
     @strawberry.field(
         directives=OWN_DATA_READ,
-        description="Time-series samples in time order (up to `first`).",
+        description=(
+            "Time-series samples in time order (up to `first`). For others than the owner and admins,"
+            " samples at the start and end inside the owner's privacy zones have no position, as the"
+            " route is trimmed."
+        ),
     )
-    async def samples(self, info: Info[Any, Any], first: int = 1000, since: dt.datetime | None = None) -> list[Sample]:
+    async def samples(
+        self, info: Info[Any, Any], first: int = 1000, since: dt.datetime | None = None
+    ) -> list[Sample]:
         if not 0 <= first <= 20_000:
             raise BadUserInput("first must be between 0 and 20000", field="first")
         since = _aware(since)
-        chunks = await loaders_of(info).sample_chunks.load(str(self.id))
-        result: list[Sample] = []
-        for chunk in chunks:
-            for sample in chunk.samples:
-                if since is not None and sample.time < since:
-                    continue
-                result.append(Sample(**sample.model_dump()))
-        result.sort(key=lambda sample: sample.time)
+        loaders = loaders_of(info)
+        # Both loads in one tick: a list of workouts batches each into one query.
+        chunks, zones = await asyncio.gather(
+            loaders.sample_chunks.load(str(self.id)),
+            zones_hidden_from(claims_of(info), self.owner_id, loaders.privacy),
+        )
+        ordered = sorted(
+            (sample for chunk in chunks for sample in chunk.samples), key=lambda sample: sample.time
+        )
+        # Privacy zones (privacy.py) apply to the whole series, before `since` and `first` cut it,
+        # so the hidden start is the same whatever page is asked for.
+        shown = hide_sample_positions(ordered, zones)
+        result = [Sample(**sample.model_dump()) for sample in shown if since is None or sample.time >= since]
         return result[:first]
 
     @classmethod
@@ -296,7 +308,9 @@ class User:
         edges = [WorkoutEdge(cursor=encode_cursor(row), node=Workout.from_model(row)) for row in rows[:first]]
         return WorkoutConnection(
             edges=edges,
-            page_info=PageInfo(has_next_page=len(rows) > first, end_cursor=edges[-1].cursor if edges else None),
+            page_info=PageInfo(
+                has_next_page=len(rows) > first, end_cursor=edges[-1].cursor if edges else None
+            ),
         )
 
     @strawberry.field(

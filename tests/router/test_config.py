@@ -108,7 +108,8 @@ def test_json_schema_forbids_unknown_keys() -> None:
 def test_repository_router_yaml_is_valid() -> None:
     config = load_config(REPO_ROOT / "router.yaml", {})
     assert config.apq.enabled
-    assert "authorization" in config.headers.propagate
+    assert "authorization" not in config.headers.propagate  # the auth rule forwards the token
+    assert config.auth is not None and config.auth.forward_to_subgraphs
 
 
 def test_cli_config_validate_and_schema(tmp_path: Path) -> None:

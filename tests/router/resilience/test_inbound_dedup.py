@@ -13,6 +13,8 @@ import httpx
 import orjson
 import pytest
 
+from auth.keys import KeyRing
+from auth.tokens import TokenIssuer
 from router.app import create_app, default_engine_factory
 from router.config import RouterConfig, parse_config
 from tests.router.http.fixtures import (
@@ -97,16 +99,28 @@ async def test_identical_queries_share_one_execution(fresh: _Gated) -> None:
 
 
 async def test_authorization_and_variables_are_part_of_the_key(fresh: _Gated) -> None:
-    # Propagated, the token also makes the subgraph requests differ (no subgraph-level sharing).
-    async with serve_router(fresh.sdl, {"headers": {"propagate": ["authorization"]}}) as client:
+    # Forwarded by the auth rule (the only one that forwards a token), the token also makes the
+    # subgraph requests differ (no subgraph-level sharing).
+    secret = "inbound-dedup-test-secret-of-32-bytes!"
+    issuer = TokenIssuer(
+        KeyRing(), issuer="https://auth.test", audience="fitgraph", hs256_secret=secret.encode()
+    )
+    alice, bob = (f"Bearer {issuer.issue(who, roles=['user'], symmetric=True)}" for who in ("alice", "bob"))
+    auth = {
+        "issuer": "https://auth.test",
+        "audience": "fitgraph",
+        "algorithms": ["HS256"],
+        "hs256_secret": secret,
+    }
+    async with serve_router(fresh.sdl, {"auth": auth}) as client:
         bodies = await _concurrently(
             client,
             fresh,
             [
-                (_query("1"), {"authorization": "Bearer alice"}),
-                (_query("1"), {"authorization": "Bearer bob"}),
-                (_query("2"), {"authorization": "Bearer alice"}),
-                (_query("1"), {"authorization": "Bearer alice"}),
+                (_query("1"), {"authorization": alice}),
+                (_query("1"), {"authorization": bob}),
+                (_query("2"), {"authorization": alice}),
+                (_query("1"), {"authorization": alice}),
             ],
         )
     names = [body["data"]["product"]["name"] for body in bodies]
