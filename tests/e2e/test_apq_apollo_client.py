@@ -9,11 +9,9 @@ hash-only GET that hits. A recording middleware counts what reached the router.
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import json
 import os
-import shutil
 from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +25,7 @@ from router.app import create_app
 from router.config import parse_config
 from tests.router.http.fixtures import Subgraphs, fresh_subgraphs, subgraphs
 from tests.router.observability.support import scrape
+from tests.support.node import npm_ci, run_node
 from tests.support.servers import running_server
 
 __all__ = ["fresh_subgraphs", "subgraphs"]  # the fixtures this module uses
@@ -91,22 +90,10 @@ class _Recorder:
 
 
 async def _ensure_client_installed() -> None:
-    """npm ci from the committed lock file, once (node_modules is git-ignored)."""
-    if (CLIENT_DIR / "node_modules" / "@apollo" / "client" / "package.json").exists():
-        return
-    npm = shutil.which("npm")
-    assert npm is not None, "Node.js and npm are needed for the Apollo Client end-to-end test"
-    process = await asyncio.create_subprocess_exec(
-        npm, "ci", "--no-audit", "--no-fund", cwd=CLIENT_DIR,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
-    )  # fmt: skip
-    _, err = await asyncio.wait_for(process.communicate(), timeout=300)
-    assert process.returncode == 0, err.decode()
+    await npm_ci(CLIENT_DIR, installed="@apollo/client")
 
 
 async def _run_apollo(router_url: str, variables: dict[str, Any], runs: int) -> list[Any]:
-    node = shutil.which("node")
-    assert node is not None, "Node.js is needed for the Apollo Client end-to-end test"
     env = {
         **os.environ,
         "ROUTER_URL": router_url,
@@ -114,12 +101,7 @@ async def _run_apollo(router_url: str, variables: dict[str, Any], runs: int) -> 
         "VARIABLES": json.dumps(variables),
         "RUNS": str(runs),
     }
-    process = await asyncio.create_subprocess_exec(
-        node, str(CLIENT_DIR / "apq.cjs"), cwd=CLIENT_DIR, env=env,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
-    )  # fmt: skip
-    out, err = await asyncio.wait_for(process.communicate(), timeout=60)
-    assert process.returncode == 0, err.decode()
+    out = await run_node(CLIENT_DIR / "apq.cjs", env=env)
     results: list[Any] = json.loads(out)["results"]
     return results
 
