@@ -1,6 +1,7 @@
 """`fitgraph router`: serve the federation router, print query plans, check router.yaml.
 
     fitgraph router --supergraph PATH [--config router.yaml] [--host H] [--port N]
+    fitgraph router --supergraph-url URL [--config router.yaml] [--host H] [--port N]
     fitgraph router plan --supergraph PATH --query QUERY_OR_FILE [--operation-name N]
     fitgraph router config schema
     fitgraph router config validate FILE
@@ -86,11 +87,45 @@ def _read_supergraph(path: str) -> str:
     raise AssertionError("unreachable")
 
 
+def _with_supergraph_url(settings: Any, url: str) -> Any:
+    """router.yaml's settings with --supergraph-url in place of supergraph.path/url."""
+    from pydantic import ValidationError
+
+    from router.config import SupergraphConfig
+
+    try:
+        source = SupergraphConfig.model_validate(
+            {**settings.supergraph.model_dump(), "path": None, "url": url}
+        )
+    except ValidationError as error:
+        reasons = (str(item["msg"]).removeprefix("Value error, ") for item in error.errors())
+        _fail("--supergraph-url: " + "; ".join(reasons))
+    return settings.model_copy(update={"supergraph": source})
+
+
+def _fetch_supergraph(url: str, timeout: float) -> str:
+    import asyncio
+
+    from router.reload import SupergraphFetchError, fetch_supergraph
+
+    try:
+        return asyncio.run(fetch_supergraph(url, fetch_timeout=timeout))
+    except SupergraphFetchError as error:
+        _fail(f"cannot fetch supergraph {url}: {error}")
+    raise AssertionError("unreachable")
+
+
 @router_app.callback()
 def serve(
     ctx: typer.Context,
     supergraph: Annotated[
         str | None, typer.Option("--supergraph", help="Supergraph SDL file (overrides supergraph.path).")
+    ] = None,
+    supergraph_url: Annotated[
+        str | None,
+        typer.Option(
+            "--supergraph-url", help="http(s) URL of the supergraph SDL (overrides supergraph.url)."
+        ),
     ] = None,
     config: Annotated[str | None, typer.Option("--config", help="router.yaml; without it every default applies.")] = None,
     host: Annotated[str | None, typer.Option("--host", help="Interface to bind (overrides server.host).")] = None,
@@ -106,14 +141,28 @@ def serve(
     except ConfigError as error:
         _fail(str(error))
         return
+    if supergraph is not None and supergraph_url is not None:
+        _fail("--supergraph and --supergraph-url are mutually exclusive")
+        return
+    if supergraph_url is not None:
+        settings = _with_supergraph_url(settings, supergraph_url)
     supergraph_path = supergraph or settings.supergraph.path
     if supergraph is None and supergraph_path is not None and config is not None:
         # A path written in router.yaml is relative to that file, wherever the router starts.
         supergraph_path = str(Path(config).parent / supergraph_path)
-    if supergraph_path is None:
-        _fail("no supergraph: pass --supergraph PATH or set supergraph.path in router.yaml")
+    url = settings.supergraph.url if supergraph is None else None
+    if url is not None:
+        # No file: fetch the supergraph once; the router never starts without one.
+        sdl = _fetch_supergraph(url, settings.supergraph.fetch_timeout)
+        supergraph_path = None
+    elif supergraph_path is not None:
+        sdl = _read_supergraph(supergraph_path)
+    else:
+        _fail(
+            "no supergraph: pass --supergraph PATH or --supergraph-url URL,"
+            " or set supergraph.path or supergraph.url in router.yaml"
+        )
         return
-    sdl = _read_supergraph(supergraph_path)
 
     from router.app import create_app
 
@@ -128,13 +177,16 @@ def serve(
         _fail(str(error))
         return
     except Exception as error:  # an invalid or unsupported supergraph: say why, do not serve
-        _fail(f"cannot load supergraph {supergraph_path}: {error}")
+        _fail(f"cannot load supergraph {url or supergraph_path}: {error}")
         return
 
     import uvicorn
 
     # Only now: a refused start must not reconfigure the process's logging.
     _configure_logging(settings.logging.level)
+    from router.gc_policy import apply_serving_gc_policy
+
+    apply_serving_gc_policy()  # after start-up allocations, before serving (see the module)
     uvicorn.run(
         asgi_app,
         host=host or settings.server.host,

@@ -34,6 +34,7 @@ from router.observability.redaction import install_log_redaction
 from router.observability.subgraphs import InstrumentedSubgraphClient
 from router.observability.tracing import Telemetry
 from router.pipeline import EngineHolder, EngineLike, StageSlots, build_pipeline
+from router.reload import SupergraphWatcher, supergraph_source
 from router.stages.persisted import ApqStore
 from router.stages.transport import GraphQLTransport
 
@@ -93,66 +94,6 @@ def _apq_store(config: RouterConfig) -> ApqStore | None:
     )
 
 
-class _SupergraphWatcher:
-    """Hot reload: poll the file; a changed, valid supergraph replaces the engine.
-
-    A replaced engine stays open for a grace period (in-flight operations still use it) and is
-    closed then, or at shutdown, whichever comes first."""
-
-    def __init__(self, holder: EngineHolder, path: Path, config: RouterConfig, factory: EngineFactory) -> None:
-        self._holder = holder
-        self._path = path
-        self._config = config
-        self._factory = factory
-        self._retired: dict[asyncio.Task[None], EngineLike] = {}
-        self._closing: set[asyncio.Task[None]] = set()
-        self._rejected: str | None = None
-
-    async def run(self) -> None:
-        interval = self._config.supergraph.poll_interval
-        while True:
-            await asyncio.sleep(interval)
-            await self._reload(await self._read())
-
-    async def _read(self) -> str | None:
-        try:
-            return await asyncio.to_thread(self._path.read_text, encoding="utf-8")
-        except OSError as error:
-            _log.warning("supergraph_unreadable", path=str(self._path), error=str(error))
-            return None
-
-    async def _reload(self, sdl: str | None) -> None:
-        holder = self._holder
-        if sdl is None or sdl == holder.supergraph_sdl or sdl == self._rejected:
-            return
-        try:
-            # Off the event loop: building an engine is CPU work (its HTTP session is lazy).
-            engine = await asyncio.to_thread(self._factory, sdl, self._config)
-        except Exception as error:  # keep serving the last good supergraph
-            _log.error("supergraph_reload_failed", path=str(self._path), error=str(error))
-            self._rejected = sdl
-            return
-        old, holder.engine, holder.supergraph_sdl = holder.engine, engine, sdl
-        _log.info("supergraph_reloaded", path=str(self._path))
-        task = asyncio.create_task(asyncio.sleep(self._config.subgraphs.timeout + 1.0))
-        self._retired[task] = old
-        task.add_done_callback(self._close_retired)
-
-    def _close_retired(self, task: asyncio.Task[None]) -> None:
-        engine = self._retired.pop(task, None)
-        if engine is not None and not task.cancelled():
-            closing = asyncio.ensure_future(engine.aclose())
-            self._closing.add(closing)
-            closing.add_done_callback(self._closing.discard)
-
-    async def aclose(self) -> None:
-        retired = list(self._retired.items())
-        self._retired.clear()
-        for task, engine in retired:
-            task.cancel()
-            await engine.aclose()
-
-
 class _Extensions:
     """The optional parts router.yaml switches on: edge security stages (issue 4), trusted
     documents and the response cache (issue 5), GraphiQL and BI export routes. Holds what
@@ -190,8 +131,11 @@ class _Extensions:
         self._config = config
         self._base_dir = base_dir
 
-    def routes(self, holder: EngineHolder) -> list[Any]:
+    def routes(self, holder: EngineHolder, slots: StageSlots | None = None, telemetry: Any = None) -> list[Any]:
+        """`slots`: the stages the /graphql pipeline runs with; export pages run through the
+        same stages (router/exports/pipeline.py)."""
         from router.exports.keys import build_key_store
+        from router.exports.pipeline import export_pipeline
         from router.exports.routes import exports_routes
         from router.graphiql import graphiql_routes
 
@@ -206,6 +150,7 @@ class _Extensions:
             routes += exports_routes(
                 config.exports,
                 holder,
+                export_pipeline(config, slots or self.slots, telemetry),
                 authenticator=self.authenticator,
                 key_store=self.key_store,
                 base_dir=self._base_dir,
@@ -254,7 +199,6 @@ def create_app(
         slots = extensions.slots
     pipeline = instrument_pipeline(build_pipeline(config, apq_store=apq_store, slots=slots), telemetry)
     transport = GraphQLTransport(config, pipeline, holder)
-    watch_path = supergraph_path or config.supergraph.path
 
     async def health(request: Request) -> Response:
         return JSONResponse({"status": "UP"})
@@ -273,19 +217,19 @@ def create_app(
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        watcher: _SupergraphWatcher | None = None
-        polling: asyncio.Task[None] | None = None
+        watcher: SupergraphWatcher | None = None
         install_log_redaction()
-        if watch_path is not None and config.supergraph.poll_interval > 0:
-            watcher = _SupergraphWatcher(holder, Path(watch_path), config, factory)
-            polling = asyncio.create_task(watcher.run())
+        if config.supergraph.poll_interval > 0:
+            # Hot reload (issue 6): the file or URL the supergraph came from, polled.
+            source = supergraph_source(config.supergraph, path=supergraph_path)
+            if source is not None:
+                watcher = SupergraphWatcher(holder, source, config, factory)
+                watcher.start()
+        app.state.supergraph_watcher = watcher
         try:
             yield
         finally:
-            if polling is not None and watcher is not None:
-                polling.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await polling
+            if watcher is not None:
                 await watcher.aclose()
             await holder.engine.aclose()
             if subgraph_client is not None:
@@ -303,7 +247,7 @@ def create_app(
             Route("/health", health, methods=["GET"]),
             Route("/ready", ready, methods=["GET"]),
             Route("/metrics", metrics, methods=["GET"]),
-            *extensions.routes(holder),
+            *extensions.routes(holder, slots, telemetry),
         ],
         lifespan=lifespan,
         middleware=[Middleware(TracingMiddleware, telemetry=telemetry)] if telemetry.enabled else None,

@@ -13,6 +13,7 @@ tagged with them, so a mutation returning T purges the entries that hold a T.
 
 from __future__ import annotations
 
+import hashlib
 from collections import OrderedDict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -42,6 +43,7 @@ from graphql import (
     is_abstract_type,
     is_composite_type,
     parse,
+    print_schema,
 )
 
 from router.caching.config import ResponseCacheConfig
@@ -145,6 +147,10 @@ class SchemaHints:
             fields[(type_name, field_name)] = CacheHint(hint.max_age, hint.scope)
         self._types = types
         self._fields = fields
+        # Apollo Router keys its caches by schema id too: after a hot reload no entry made under
+        # the old supergraph (other fields, other authorization) may answer for the new one.
+        source = sdl if sdl is not None else print_schema(schema)
+        self.schema_id = hashlib.sha256(source.encode()).hexdigest()
         self._policies: OrderedDict[tuple[str, str | None], CachePolicy | None] = OrderedDict()
 
     def policy(self, prepared: Any) -> CachePolicy | None:

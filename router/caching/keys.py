@@ -1,4 +1,4 @@
-"""Response cache keys: operation hash + variables + scope (+ configured vary headers).
+"""Response cache keys: schema id + operation hash + variables + scope (+ configured vary headers).
 
 Scope part: PUBLIC entries are shared by every caller of the same kind, with anonymous and
 authenticated callers kept apart (an anonymous response may differ, and must never be
@@ -19,6 +19,7 @@ __all__ = ["cache_key"]
 
 def cache_key(
     *,
+    schema_id: str,
     document_hash: str,
     operation_name: str | None,
     variables: Mapping[str, Any] | None,
@@ -34,7 +35,7 @@ def cache_key(
     else:
         audience = ["public", "authenticated" if subject is not None else "anonymous"]
     material = orjson.dumps(
-        [document_hash, operation_name, variables or {}, audience, list(vary)],
+        [schema_id, document_hash, operation_name, variables or {}, audience, list(vary)],
         option=orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS,
     )
     return hashlib.sha256(material).hexdigest()

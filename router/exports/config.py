@@ -27,6 +27,9 @@ class ExportsConfig(BaseModel):
     """JSON file of hashed keys (key_store: file)."""
     max_page_size: int = Field(default=1000, ge=1)
     """Largest `first` a caller may ask for."""
+    max_rate_limit_wait: float = Field(default=60.0, ge=0.0)
+    """Seconds an export may wait (per page, after the first) for the rate limit to let it go on
+    before failing; the first page is refused with 429 at once."""
     subgraph_headers: dict[str, str] = Field(default_factory=dict)
     """Headers sent to subgraphs when the caller used an API key (e.g. a service token)."""
 

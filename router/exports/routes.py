@@ -1,42 +1,56 @@
 """`GET /exports/{name}.{csv|ndjson|parquet}`: authenticate, run, stream.
 
-Access: a bearer token (verified like every router request) or an API key in the configured
-query parameter; either must hold the configured scope (default `bi:read`): 401 without valid
-credentials, 403 without the scope. Every other query parameter is a variable of the export
-(`RangeStart`/`RangeEnd` included); `partition=day` asks for Parquet partitioned by the
-export's `partition` column. The first page runs before the response starts, so bad input and
-failing subgraphs get a proper status and a GraphQL-shaped error body; a failure on a later
-page aborts the stream (the client sees a truncated transfer, never a silently short file).
+Access (router/exports/identity.py): a bearer token or an API key in the configured query
+parameter, holding the configured scope (default `bi:read`). Every other query parameter is a
+variable of the export (`RangeStart`/`RangeEnd` included); `partition=day` asks for Parquet
+partitioned by the export's `partition` column.
 
-The export runs through the Engine (plan cache included), not the operation pipeline: export
-queries are reviewed server-side definitions and the scope check above is their gate. The
-caller's bearer token is forwarded to subgraphs; API-key calls send `subgraph_headers`.
+Every page is one operation through the router's operation pipeline (router/exports/pipeline.py):
+the same analysis, limits, rate limits, `@authenticated`/`@requiresScopes`/`@policy`
+authorization, response cache, metrics and spans as a /graphql request, under the caller's
+identity. The first page runs before the response starts, so a refused export (a FORBIDDEN
+field, a rate limit, bad input, a failing subgraph) gets its HTTP status and the GraphQL errors,
+and no file; a failure on a later page aborts the stream (the client sees a truncated transfer,
+never a silently short file).
 """
 
 from __future__ import annotations
 
-import os
+import time
 import weakref
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
+import orjson
 import structlog
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
-from auth.errors import InvalidToken
 from router.exports.config import ExportsConfig
 from router.exports.definitions import Column, ExportDefinition, ExportError, columns_for, load_exports
+from router.exports.identity import ExportIdentity, error_response
 from router.exports.keys import ApiKeyStore
-from router.exports.runner import ExportFailed, coerce_parameters, pages
+from router.exports.runner import ExportFailed, RunPage, coerce_parameters, pages
 from router.exports.writers import csv_chunks, ndjson_chunks, parquet_chunks, partitioned_parquet_chunks
-from router.pipeline import EngineHolder, EngineLike
-from router.security.authn import CLAIMS_ATTRIBUTE, Authenticator
-from router.types import RequestContext
+from router.observability.metrics import EXPORT_ROWS, EXPORTS
+from router.pipeline import EngineHolder, EngineLike, Operation, Pipeline
+from router.security.authn import Authenticator
+from router.types import GraphQLRequest, GraphQLResponse, RequestContext
 
 __all__ = ["ExportService", "exports_routes"]
+
+
+def _codes(errors: list[dict[str, Any]]) -> list[str]:
+    return [
+        str(error["extensions"]["code"])
+        for error in errors
+        if isinstance(error, dict)
+        and isinstance(error.get("extensions"), dict)
+        and "code" in error["extensions"]
+    ]
+
 
 _log = structlog.get_logger("router.exports")
 _MEDIA_TYPES = {
@@ -45,12 +59,8 @@ _MEDIA_TYPES = {
     "parquet": "application/vnd.apache.parquet",
     "zip": "application/zip",
 }
-
-
-def _error(status: int, message: str, code: str, headers: dict[str, str] | None = None) -> JSONResponse:
-    return JSONResponse(
-        {"errors": [{"message": message, "extensions": {"code": code}}]}, status, headers=headers
-    )
+_error = error_response
+_FORMATS = ("csv", "ndjson", "parquet")
 
 
 class ExportService:
@@ -60,6 +70,7 @@ class ExportService:
         self,
         config: ExportsConfig,
         holder: EngineHolder,
+        pipeline: Pipeline,
         *,
         authenticator: Authenticator | None = None,
         key_store: ApiKeyStore | None = None,
@@ -67,8 +78,8 @@ class ExportService:
     ) -> None:
         self.config = config
         self._holder = holder
-        self._authenticator = authenticator
-        self._keys = key_store
+        self._pipeline = pipeline
+        self._identity = ExportIdentity(config, authenticator=authenticator, key_store=key_store)
         directory = Path(config.directory)
         if not directory.is_absolute() and base_dir is not None:
             directory = Path(base_dir) / directory
@@ -82,49 +93,40 @@ class ExportService:
             found = by_name[definition.name] = columns_for(definition, engine.api_schema)
         return found
 
-    async def _context(self, request: Request) -> RequestContext | JSONResponse:
-        context = RequestContext(request_id=request.headers.get("x-request-id") or os.urandom(16).hex())
-        authorization = request.headers.get("authorization")
-        scope = self.config.scope
-        if authorization and self._authenticator is not None:
-            try:
-                claims = await self._authenticator.authenticate(authorization)
-            except InvalidToken as error:
-                _log.info("export_token_rejected", reason=error.reason.value)
-                return _error(
-                    401,
-                    "The credentials are invalid or expired",
-                    "UNAUTHENTICATED",
-                    {"www-authenticate": 'Bearer error="invalid_token"'},
-                )
-            if claims is None or not claims.has_scope(scope):
-                return _error(403, f"Exports need the {scope} scope", "FORBIDDEN")
-            context.attributes[CLAIMS_ATTRIBUTE] = claims
-            context.subgraph_headers["authorization"] = authorization
-            return context
-        key = request.query_params.get(self.config.api_key_param)
-        if key and self._keys is not None:
-            record = await self._keys.lookup(key)
-            if record is None:
-                return _error(401, "Unknown or revoked API key", "UNAUTHENTICATED")
-            if not record.has_scope(scope):
-                return _error(403, f"Exports need the {scope} scope", "FORBIDDEN")
-            context.attributes["api_key"] = record.id
-            context.subgraph_headers.update(self.config.subgraph_headers)
-            return context
-        return _error(
-            401,
-            "Exports need a bearer token or an API key",
-            "UNAUTHENTICATED",
-            {"www-authenticate": "Bearer"},
-        )
+    def _runner(self, engine: EngineLike, context: RequestContext) -> RunPage:
+        pipeline = self._pipeline
+
+        async def run_page(request: GraphQLRequest) -> GraphQLResponse:
+            # GET: an export only reads (the analysis stage refuses a mutation on GET).
+            return await pipeline.run(Operation(request, context, "GET", engine))
+
+        return run_page
 
     async def endpoint(self, request: Request) -> Response:
+        started = time.perf_counter()
+        response = await self._answer(request)
+        if not isinstance(response, StreamingResponse):
+            # One line per refused export too (a streamed one logs when it ends), never the URL:
+            # it may carry an API key.
+            name, _, extension = str(request.path_params["file"]).rpartition(".")
+            errors = orjson.loads(bytes(response.body)).get("errors") or []
+            if name in self.exports and extension in _FORMATS:  # labels bounded: never URL text
+                EXPORTS.labels(name, extension, "refused").inc()
+            _log.info(
+                "export_refused",
+                export=name,
+                status=response.status_code,
+                error_codes=_codes(errors),
+                duration_ms=round((time.perf_counter() - started) * 1000, 3),
+            )
+        return response
+
+    async def _answer(self, request: Request) -> Response:
         name, _, extension = str(request.path_params["file"]).rpartition(".")
         definition = self.exports.get(name)
-        if definition is None or extension not in ("csv", "ndjson", "parquet"):
+        if definition is None or extension not in _FORMATS:
             return _error(404, f"No export {request.path_params['file']!r}", "NOT_FOUND")
-        context = await self._context(request)
+        context = await self._identity.context(request)
         if isinstance(context, JSONResponse):
             return context
         parameters = {
@@ -138,7 +140,7 @@ class ExportService:
             columns = self.columns(engine, definition)
             variables = coerce_parameters(definition, parameters, max_page_size=self.config.max_page_size)
         except ExportFailed as failure:
-            return JSONResponse({"errors": failure.errors}, failure.status)
+            return JSONResponse({"errors": failure.errors}, failure.status, headers=failure.headers)
         except ExportError as error:
             _log.error("export_definition_invalid", export=name, error=str(error))
             return _error(
@@ -153,22 +155,44 @@ class ExportService:
                     "partition=day is available for Parquet exports with a partition column",
                     "BAD_USER_INPUT",
                 )
-        rows = pages(definition, variables, engine, context)
+        started = time.perf_counter()
+        rows = pages(
+            definition,
+            variables,
+            self._runner(engine, context),
+            max_rate_limit_wait=self.config.max_rate_limit_wait,
+        )
         try:
             first = await anext(rows)
         except ExportFailed as failure:
-            return JSONResponse({"errors": failure.errors}, failure.status)
+            return JSONResponse({"errors": failure.errors}, failure.status, headers=failure.headers)
         except StopAsyncIteration:
             first = []
 
         async def replay() -> AsyncIterator[list[dict[str, Any]]]:
-            yield first
+            count = 0
+            outcome = "failed"
             try:
+                yield first
+                count += len(first)
                 async for page in rows:
                     yield page
+                    count += len(page)
+                outcome = "ok"
             except ExportFailed as failure:
-                _log.error("export_failed_mid_stream", export=name, errors=failure.errors)
+                _log.error("export_failed_mid_stream", export=name, rows=count, errors=failure.errors)
                 raise
+            finally:
+                EXPORTS.labels(name, extension, outcome).inc()
+                EXPORT_ROWS.labels(name).inc(count)
+                _log.info(
+                    "export_finished",
+                    export=name,
+                    format=extension,
+                    outcome=outcome,
+                    rows=count,
+                    duration_ms=round((time.perf_counter() - started) * 1000, 3),
+                )
 
         chunks: AsyncIterator[bytes]
         media = extension
@@ -195,6 +219,7 @@ class ExportService:
 def exports_routes(
     config: ExportsConfig,
     holder: EngineHolder,
+    pipeline: Pipeline,
     *,
     authenticator: Authenticator | None = None,
     key_store: ApiKeyStore | None = None,
@@ -204,6 +229,6 @@ def exports_routes(
     if not config.enabled:
         return []
     service = ExportService(
-        config, holder, authenticator=authenticator, key_store=key_store, base_dir=base_dir
+        config, holder, pipeline, authenticator=authenticator, key_store=key_store, base_dir=base_dir
     )
     return [Route("/exports/{file}", service.endpoint, methods=["GET"])]

@@ -1,9 +1,11 @@
-"""Running an export: one GraphQL request per page through the Engine, until the connection's
-`pageInfo.hasNextPage` is false. Pages are yielded as they arrive (memory: one page)."""
+"""Running an export: one GraphQL request per page through the router's operation pipeline,
+until the connection's `pageInfo.hasNextPage` is false. Pages are yielded as they arrive
+(memory: one page)."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator, Mapping
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
 from dataclasses import replace
 from typing import Any
 
@@ -11,21 +13,34 @@ import orjson
 from graphql import ListTypeNode, NamedTypeNode, NonNullTypeNode, OperationDefinitionNode, TypeNode, parse
 
 from router.exports.definitions import ExportDefinition
-from router.pipeline import EngineLike
-from router.types import GraphQLRequest, GraphQLResponse, RequestContext
+from router.types import GraphQLRequest, GraphQLResponse
 
-__all__ = ["ExportFailed", "coerce_parameters", "pages", "rows_at"]
+__all__ = ["ExportFailed", "RunPage", "coerce_parameters", "pages", "rows_at"]
 
 _RANGE_PARAMETERS = {"RangeStart": ("RangeStart", "rangeStart"), "RangeEnd": ("RangeEnd", "rangeEnd")}
 
 
-class ExportFailed(Exception):
-    """The export cannot run (bad parameters) or a page failed; `errors` are GraphQL errors."""
+_STATUS_BY_CODE = {
+    "UNAUTHENTICATED": 401,
+    "FORBIDDEN": 403,
+    "RATE_LIMITED": 429,
+    "BAD_USER_INPUT": 400,
+    "GRAPHQL_PARSE_FAILED": 400,
+    "GRAPHQL_VALIDATION_FAILED": 400,
+}
 
-    def __init__(self, errors: list[dict[str, Any]], *, status: int = 502) -> None:
+
+class ExportFailed(Exception):
+    """The export cannot run (bad parameters) or a page failed; `errors` are GraphQL errors,
+    `headers` what the refusing stage asked to send (e.g. Retry-After)."""
+
+    def __init__(
+        self, errors: list[dict[str, Any]], *, status: int = 502, headers: dict[str, str] | None = None
+    ) -> None:
         super().__init__(errors[0].get("message") if errors else "export failed")
         self.errors = errors
         self.status = status
+        self.headers = headers or {}
 
 
 def _bad_input(message: str) -> ExportFailed:
@@ -104,26 +119,74 @@ def _page_info(data: Any, path: tuple[str, ...]) -> tuple[bool, str | None]:
     ) else None
 
 
+def _codes(errors: list[dict[str, Any]]) -> list[str]:
+    codes: list[str] = []
+    for error in errors:
+        extensions = error.get("extensions") if isinstance(error, dict) else None
+        code = extensions.get("code") if isinstance(extensions, dict) else None
+        if isinstance(code, str) and code not in codes:
+            codes.append(code)
+    return codes
+
+
+def _failure(response: GraphQLResponse) -> ExportFailed:
+    """The HTTP status an export answers when a page fails: the pipeline's own status when it
+    set one (401, 403, 429, 413, …), else by error code, else 400 for a request error and 502
+    for a failed execution (the subgraphs' fault, not the caller's)."""
+    errors = list(response.body.get("errors") or [])
+    codes = _codes(errors)
+    status = response.status_code
+    if status is None or status < 400:
+        status = next((_STATUS_BY_CODE[code] for code in codes if code in _STATUS_BY_CODE), None)
+    if status is None:
+        status = 400 if response.is_request_error else 502
+    return ExportFailed(errors, status=status, headers=dict(response.headers))
+
+
+def _retry_after(response: GraphQLResponse) -> float | None:
+    if "RATE_LIMITED" not in _codes(list(response.body.get("errors") or [])):
+        return None
+    try:
+        return max(0.0, float(response.headers.get("retry-after", "1")))
+    except ValueError:
+        return 1.0
+
+
+RunPage = Callable[[GraphQLRequest], Awaitable[GraphQLResponse]]
+
+
 async def pages(
     definition: ExportDefinition,
     variables: dict[str, Any],
-    engine: EngineLike,
-    context: RequestContext,
+    run_page: RunPage,
+    *,
+    max_rate_limit_wait: float = 0.0,
 ) -> AsyncIterator[list[dict[str, Any]]]:
-    """Each page's rows. Raises ExportFailed when a page answers with errors: an export is
-    all or nothing (a partial page would silently drop rows from a BI dataset)."""
+    """Each page's rows; `run_page` answers one GraphQL request (the router's operation
+    pipeline, so authorization, rate limits and limits apply to every page).
+
+    Raises ExportFailed when a page answers with errors: an export is all or nothing (a
+    partial page would silently drop rows from a BI dataset). A page refused by the rate limit
+    after the first one is retried after `Retry-After` (up to `max_rate_limit_wait` seconds
+    in total per page): the export slows down to the caller's rate instead of failing halfway.
+    """
     request = GraphQLRequest(
         query=definition.query, operation_name=definition.operation_name, variables=variables
     )
-    prepared = engine.prepare(request)
-    if isinstance(prepared, GraphQLResponse):
-        raise ExportFailed(prepared.body.get("errors") or [], status=500)
     seen_cursors: set[str] = set()
+    first = True
     while True:
-        response = await engine.execute(prepared, request, context)
-        errors = response.body.get("errors")
-        if errors:
-            raise ExportFailed(errors, status=400 if response.is_request_error else 502)
+        response = await run_page(request)
+        waited = 0.0
+        while not first and (delay := _retry_after(response)) is not None:
+            if waited + delay > max_rate_limit_wait:
+                break
+            await asyncio.sleep(delay)
+            waited += delay
+            response = await run_page(request)
+        first = False
+        if response.body.get("errors") or "data" not in response.body:
+            raise _failure(response)
         data = response.body.get("data")
         yield list(rows_at(data, definition.rows))
         if definition.page_info is None:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -53,15 +53,47 @@ def _cell(value: Any) -> Any:
     return value
 
 
+# Scalars the csv module writes correctly as they come (None as an empty field).
+_PLAIN_SCALARS = frozenset({"Int", "Float", "String", "ID", "DateTime", "Date", "Time"})
+_BOOLEAN_CELLS = {True: "true", False: "false", None: ""}
+
+
+def _csv_row_function(columns: Sequence[Column]) -> Callable[[dict[str, Any]], tuple[Any, ...]]:
+    """One function turning a row into its CSV cells, generated from the columns: a million-row
+    export calls it a million times, and a loop over columns with a call per cell costs about
+    as much as the rest of the export together. Paths are GraphQL names (validated against the
+    schema, so safe to embed); a null parent object makes its columns empty."""
+    cells: list[str] = []
+    for column in columns:
+        expression = "row"
+        for depth, key in enumerate(column.path):
+            expression = (
+                f"{expression}.get({key!r})" if depth == 0 else f"({expression} or _EMPTY).get({key!r})"
+            )
+        if column.is_list or column.type_name not in _PLAIN_SCALARS | {"Boolean"}:
+            cells.append(f"_cell({expression})")
+        elif column.type_name == "Boolean":
+            cells.append(f"_BOOLEAN_CELLS[{expression}]")
+        else:
+            cells.append(expression)
+    source = f"def row_cells(row):\n    return ({', '.join(cells)},)\n"
+    namespace: dict[str, Any] = {"_cell": _cell, "_BOOLEAN_CELLS": _BOOLEAN_CELLS, "_EMPTY": {}}
+    # Only column paths (GraphQL names, embedded with repr) reach the source: no caller text.
+    exec(compile(source, "<csv row>", "exec"), namespace)
+    function: Callable[[dict[str, Any]], tuple[Any, ...]] = namespace["row_cells"]
+    return function
+
+
 async def csv_chunks(columns: Sequence[Column], pages: Pages) -> AsyncIterator[bytes]:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")  # RFC 4180 line breaks
     writer.writerow([column.name for column in columns])
     yield buffer.getvalue().encode("utf-8")
+    row_cells = _csv_row_function(columns)
     async for page in pages:
         buffer.seek(0)
         buffer.truncate()
-        writer.writerows([[_cell(value) for value in flatten(row, columns)] for row in page])
+        writer.writerows(map(row_cells, page))
         yield buffer.getvalue().encode("utf-8")
 
 

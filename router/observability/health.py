@@ -34,6 +34,10 @@ def configured_redis_urls(config: RouterConfig) -> dict[str, str]:
     cache = config.response_cache
     if cache.enabled and cache.backend == "redis" and cache.redis_url:
         urls["response_cache"] = cache.redis_url
+    exports = config.exports
+    # Exports authenticate API keys against this Redis: without it every key is refused.
+    if exports.enabled and exports.key_store == "redis" and exports.redis_url:
+        urls["exports"] = exports.redis_url
     return urls
 
 

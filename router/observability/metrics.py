@@ -14,6 +14,8 @@ from prometheus_client import Counter, Histogram
 __all__ = [
     "APQ_REQUESTS",
     "CACHE_LOOKUPS",
+    "EXPORTS",
+    "EXPORT_ROWS",
     "OPERATION_SECONDS",
     "REJECTED_OPERATIONS",
     "SUBGRAPH_ERRORS",
@@ -57,4 +59,14 @@ SUBGRAPH_ERRORS = Counter(
     "Subgraph fetches that failed (code: GATEWAY_TIMEOUT, SUBREQUEST_HTTP_ERROR, …) or "
     "answered with GraphQL errors (code: GRAPHQL_ERRORS), by subgraph.",
     ("subgraph", "code"),
+)
+# Export names come from the server's definitions (schema/exports), so they are bounded labels.
+EXPORTS = Counter(
+    "fitgraph_router_exports_total",
+    "BI exports by export name, format and outcome (ok, refused: answered with an error before "
+    "the file started, failed: aborted mid-stream).",
+    ("export", "format", "outcome"),
+)
+EXPORT_ROWS = Counter(
+    "fitgraph_router_export_rows_total", "Rows streamed by BI exports, by export name.", ("export",)
 )

@@ -25,7 +25,7 @@ from router.types import GraphQLResponse
 
 __all__ = ["DeduplicationStage"]
 
-_Key = tuple[str, str | None, bytes, tuple[tuple[str, str], ...]]
+_Key = tuple[int, str, str | None, bytes, tuple[tuple[str, str], ...]]
 
 
 class DeduplicationStage:
@@ -89,7 +89,12 @@ class DeduplicationStage:
             value = client.get(name)
             if value is not None:
                 headers[f"client:{name}"] = value
-        return (prepared.document_hash, prepared.operation_name, variables, tuple(sorted(headers.items())))
+        # The engine too: after a supergraph hot reload, an operation pinned to the new engine
+        # must never share an execution (plan, subgraph URLs) of the old one. id() is unique
+        # while the leader runs, since the leader's operation holds its engine.
+        engine = id(operation.engine)
+        vary = tuple(sorted(headers.items()))
+        return (engine, prepared.document_hash, prepared.operation_name, variables, vary)
 
 
 

@@ -85,12 +85,14 @@ class ResponseCacheStage:
             return await call_next(operation)
         if prepared.operation_type == "mutation":
             return await self._mutation(operation, call_next)
-        policy = self.hints(operation.engine).policy(prepared)
+        hints = self.hints(operation.engine)
+        policy = hints.policy(prepared)
         if policy is None:
             return await call_next(operation)
         claims = request_claims(operation.context)
         headers = operation.context.client_headers
         key = cache_key(
+            schema_id=hints.schema_id,
             document_hash=prepared.document_hash,
             operation_name=prepared.operation_name,
             variables=operation.request.variables,

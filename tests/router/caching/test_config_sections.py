@@ -33,7 +33,11 @@ def _config(tmp_path: Path) -> RouterConfig:
                 "algorithms": ["HS256"],
                 "hs256_secret": AUTH.hs256_secret.get_secret_value(),
             },
-            "trusted_documents": {"mode": "safelist", "manifest": "manifest.json", "allow_admin_free_queries": True},
+            "trusted_documents": {
+                "mode": "safelist",
+                "manifest": "manifest.json",
+                "allow_admin_free_queries": True,
+            },
             "response_cache": {"enabled": True, "types": {"Product": {"max_age": 60}}},
             "graphiql": {"enabled": True},
             "exports": {"enabled": True, "directory": "exports"},
@@ -58,13 +62,17 @@ async def test_every_section_is_served_from_config_alone(tmp_path: Path) -> None
             again = await client.get("/graphql", params={"documentId": document_id}, headers=JSON_HEADERS)
             subgraph_calls = shop.requests - before
             free = await client.post("/graphql", json={"query": "{ greeting }"}, headers=bearer("u"))
-            admin = await client.post("/graphql", json={"query": "{ greeting }"}, headers=bearer("a", "admin"))
+            admin = await client.post(
+                "/graphql", json={"query": "{ greeting }"}, headers=bearer("a", "admin")
+            )
             unknown = await client.post("/graphql", json={"documentId": "nope"}, headers=JSON_HEADERS)
             page = await client.get("/graphiql")
             csv = await client.get("/exports/products.csv", headers=bearer("bi-user", "bi"))
             refused = await client.get("/exports/products.csv", headers=bearer("u"))
     assert by_id.status_code == 200
-    assert by_id.json() == {"data": {"products": [{"id": "1", "name": "Kettlebell"}, {"id": "2", "name": "Mat"}]}}
+    assert by_id.json() == {
+        "data": {"products": [{"id": "1", "name": "Kettlebell"}, {"id": "2", "name": "Mat"}]}
+    }
     assert again.json() == by_id.json()
     assert subgraph_calls == 1  # the second Products came from the response cache
     assert again.headers["cache-control"] == "max-age=120, public"  # Query.products own hint wins

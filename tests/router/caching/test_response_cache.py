@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+import hashlib
 from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
+import orjson
 import pytest
 from prometheus_client import REGISTRY
 
@@ -218,3 +221,30 @@ async def test_an_unreachable_redis_costs_a_miss_not_a_failure(shop: Shop) -> No
     assert first.json() == second.json() and first.json()["data"]["products"][1]["name"] == "Mat"
     assert renamed.json() == {"data": {"renameProduct": {"id": "2"}}}
     assert shop.requests == before + 3
+
+
+async def test_get_persisted_queries_carry_headers_an_http_cache_can_serve(
+    shop: Shop, cache: ResponseCacheStage
+) -> None:
+    # Apollo Client's persisted-queries link with useGETForHashedQueries: the URL holds only the
+    # hash, so NGINX in front can key on it; Cache-Control tells it for how long, Age how old.
+    digest = hashlib.sha256(PRODUCTS.encode()).hexdigest()
+    extensions = orjson.dumps({"persistedQuery": {"version": 1, "sha256Hash": digest}}).decode()
+    preflight = {"apollo-require-preflight": "1"}
+    app = router_app(SHOP_SUPERGRAPH, response_cache=cache, engine=shop.engine())
+    async with serving(app) as client:
+        miss = await client.get("/graphql", params={"extensions": extensions}, headers=preflight)
+        assert miss.json()["errors"][0]["extensions"]["code"] == "PERSISTED_QUERY_NOT_FOUND"
+        # A miss must not be stored by the HTTP cache, or the registration would never be seen.
+        assert "no-cache" in miss.headers["cache-control"] and "public" not in miss.headers["cache-control"]
+        register = await client.get(
+            "/graphql", params={"query": PRODUCTS, "extensions": extensions}, headers=preflight
+        )
+        assert register.headers["age"] == "0"
+        before = shop.requests
+        await asyncio.sleep(1.1)  # lets the stored entry age by a whole second
+        hit = await client.get("/graphql", params={"extensions": extensions}, headers=preflight)
+        assert shop.requests == before  # answered from the response cache
+    assert hit.json() == register.json()
+    assert hit.headers["cache-control"] == "max-age=120, public"
+    assert int(hit.headers["age"]) >= 1

@@ -15,6 +15,7 @@ from router.caching.config import ResponseCacheConfig
 from router.config import RouterConfig, parse_config
 from router.engine import Engine
 from router.exports.config import ExportsConfig
+from router.exports.pipeline import export_pipeline
 from router.exports.routes import exports_routes
 from router.graphiql import GraphiQLConfig, graphiql_routes
 from router.pipeline import EngineLike, StageSlots
@@ -80,5 +81,7 @@ def _app(shop: Shop, tmp_path: Path, manifest: Path) -> tuple[Any, ResponseCache
     holder = app.state.engine_holder
     app.router.routes.extend(graphiql_routes(GraphiQLConfig(enabled=True), authenticator=authenticator))
     exports = ExportsConfig(enabled=True, directory=str(tmp_path / "exports"))
-    app.router.routes.extend(exports_routes(exports, holder, authenticator=authenticator))
+    app.router.routes.extend(
+        exports_routes(exports, holder, export_pipeline(config, slots), authenticator=authenticator)
+    )
     return app, cache

@@ -13,17 +13,24 @@ from typing import Any
 from graphql import GraphQLError
 from starlette.applications import Starlette
 
+from router.app import create_app
+from router.config import RouterConfig, parse_config
 from router.engine import Engine
-from router.exports.config import ExportsConfig
-from router.exports.keys import ApiKeyStore
-from router.exports.routes import exports_routes
-from router.pipeline import EngineHolder
-from router.security.authn import Authenticator
+from router.observability.tracing import Telemetry
+from router.pipeline import EngineLike
 from tests.router.caching.support import AUTH
 from tests.router.support.federation import supergraph_sdl
 from tests.router.support.subgraph import TestSubgraph, running_subgraphs
 
-__all__ = ["EXPORT", "FAILING_CURSORS", "WORKOUTS", "Analytics", "export_app", "running_analytics"]
+__all__ = [
+    "EXPORT",
+    "FAILING_CURSORS",
+    "SUPERGRAPH",
+    "WORKOUTS",
+    "Analytics",
+    "export_app",
+    "running_analytics",
+]
 
 _SDL = """
 scalar DateTime
@@ -46,7 +53,7 @@ type Workout {
 type Owner @key(fields: "id") { id: ID! name: String }
 """
 
-_SUPERGRAPH = supergraph_sdl(
+SUPERGRAPH = supergraph_sdl(
     ["analytics"],
     """
 scalar DateTime @join__type(graph: ANALYTICS)
@@ -137,7 +144,7 @@ class Analytics:
     url: str
 
     def engine(self) -> Engine:
-        return Engine(_SUPERGRAPH, subgraph_urls={"analytics": self.url})
+        return Engine(SUPERGRAPH, subgraph_urls={"analytics": self.url})
 
 
 @contextlib.asynccontextmanager
@@ -148,20 +155,26 @@ async def running_analytics() -> AsyncIterator[Analytics]:
 
 
 def export_app(
-    analytics: Analytics, directory: Path, *, key_store: ApiKeyStore | None = None, **config: Any
+    analytics: Analytics,
+    directory: Path,
+    *,
+    export: str = EXPORT,
+    supergraph: str | None = None,
+    router: dict[str, Any] | None = None,
+    telemetry: Telemetry | None = None,
+    **exports: Any,
 ) -> Starlette:
+    """The router app (`create_app`, wired as in production) with exports switched on over the
+    analytics subgraph; `exports` are `exports:` settings, `router` other router.yaml sections."""
     directory.mkdir(parents=True, exist_ok=True)
-    (directory / "workouts.graphql").write_text(EXPORT, encoding="utf-8")
-    engine = analytics.engine()
-    holder = EngineHolder(engine, "")
-    settings = ExportsConfig(enabled=True, directory=str(directory), **config)
+    (directory / "workouts.graphql").write_text(export, encoding="utf-8")
+    assert AUTH.hs256_secret is not None
+    auth = AUTH.model_dump(mode="python") | {"hs256_secret": AUTH.hs256_secret.get_secret_value()}
+    settings = parse_config(
+        {**(router or {}), "auth": auth, "exports": {"enabled": True, "directory": str(directory), **exports}}
+    )
 
-    @contextlib.asynccontextmanager
-    async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        try:
-            yield
-        finally:
-            await engine.aclose()
+    def engine_factory(sdl: str, _config: RouterConfig) -> EngineLike:
+        return Engine(sdl, subgraph_urls={"analytics": analytics.url})
 
-    routes = exports_routes(settings, holder, authenticator=Authenticator(AUTH), key_store=key_store)
-    return Starlette(routes=routes, lifespan=lifespan)
+    return create_app(settings, supergraph or SUPERGRAPH, engine_factory=engine_factory, telemetry=telemetry)

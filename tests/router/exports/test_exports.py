@@ -90,7 +90,7 @@ async def test_parquet_has_typed_columns(analytics: Analytics, tmp_path: Path) -
 
 async def test_parquet_partitioned_by_day_is_a_hive_dataset(analytics: Analytics, tmp_path: Path) -> None:
     response = await _get(
-        export_app(analytics, tmp_path / "defs", key_store=None),
+        export_app(analytics, tmp_path / "defs"),
         "/exports/workouts.parquet",
         params={"partition": "day", "first": "4"},
         headers=BI,
@@ -164,7 +164,10 @@ async def test_api_keys_are_hashed_scoped_and_revocable(
         app = export_app(
             analytics,
             tmp_path,
-            key_store=store,
+            key_store=kind,
+            redis_url=redis_url if kind == "redis" else None,
+            redis_prefix=redis_prefix,
+            keys_file=str(tmp_path / "keys.json"),
             api_key_param="key",
             subgraph_headers={"x-service": "exports"},
         )

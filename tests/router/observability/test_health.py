@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from tests.router.http.fixtures import Subgraphs
 from tests.router.observability.support import serve
 
@@ -61,3 +63,19 @@ async def test_ready_without_any_redis(subgraphs: Subgraphs) -> None:
     async with serve(subgraphs.sdl) as client:
         ready = await client.get("/ready")
     assert (ready.status_code, ready.json()) == (200, {"status": "READY"})
+
+
+async def test_not_ready_when_the_export_key_store_redis_is_down(
+    subgraphs: Subgraphs, redis_url: str, redis_prefix: str, tmp_path: Path
+) -> None:
+    # API keys of BI exports live in Redis: without it every Power BI refresh would fail with 401.
+    exports = {"enabled": True, "directory": str(tmp_path), "key_store": "redis"}
+    up = {"exports": {**exports, "redis_url": redis_url, "redis_prefix": f"{redis_prefix}keys:"}}
+    async with serve(subgraphs.sdl, up) as client:
+        ready = await client.get("/ready")
+    assert (ready.status_code, ready.json()) == (200, {"status": "READY"})
+    down = {"exports": {**exports, "redis_url": "redis://127.0.0.1:1/0"}}
+    async with serve(subgraphs.sdl, down) as client:
+        ready = await client.get("/ready")
+    assert ready.status_code == 503
+    assert ready.json()["reason"].startswith("exports: ")

@@ -117,3 +117,42 @@ async def test_operation_latency_and_refusals_by_code(subgraphs: Subgraphs) -> N
     assert after.delta(before, rejected, code="GRAPHQL_VALIDATION_FAILED") == 1
     assert after.delta(before, rejected, code="GRAPHQL_PARSE_FAILED") == 1
     assert after[("fitgraph_router_requests_in_flight", ())] == 0
+
+
+# Issue 5's list of /metrics families → the family names that carry them (the README and
+# dashboards refer to these names; renaming one is a breaking change for operators).
+ISSUE_5_FAMILIES = {
+    "requests by operation name and outcome": ("fitgraph_router_operations_total",),
+    "latency histograms": (
+        "fitgraph_router_request_duration_seconds",
+        "fitgraph_router_operation_duration_seconds",
+    ),
+    "subgraph fetch latency and errors": (
+        "fitgraph_router_subgraph_request_duration_seconds",
+        "fitgraph_router_subgraph_errors_total",
+    ),
+    "cache hit ratios (APQ, plan, response)": (
+        "fitgraph_router_apq_requests_total",
+        "fitgraph_router_cache_lookups_total",
+        "fitgraph_router_response_cache_lookups_total",
+    ),
+    "rate-limited and rejected counts": (
+        "fitgraph_router_rate_limited_total",
+        "fitgraph_router_rejected_operations_total",
+        "fitgraph_router_rejected_tokens_total",
+    ),
+    "in-flight requests": ("fitgraph_router_requests_in_flight",),
+    "BI exports": ("fitgraph_router_exports_total", "fitgraph_router_export_rows_total"),
+}
+_TYPES = {"_total": "counter", "_seconds": "histogram", "_in_flight": "gauge"}
+
+
+async def test_every_family_issue_5_lists_is_exposed_with_help_and_type(subgraphs: Subgraphs) -> None:
+    async with serve(subgraphs.sdl) as client:
+        await client.post("/graphql", content=orjson.dumps({"query": QUERY}), headers=JSON_HEADERS)
+        text = (await client.get("/metrics")).text
+    for item, names in ISSUE_5_FAMILIES.items():
+        for name in names:
+            kind = next(kind for suffix, kind in _TYPES.items() if name.endswith(suffix))
+            assert f"# TYPE {name} {kind}\n" in text, f"{item}: {name} is not exposed as a {kind}"
+            assert f"# HELP {name} " in text, f"{item}: {name} has no help text"
