@@ -11,10 +11,8 @@ from fastapi import FastAPI
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
-from strawberry.fastapi import GraphQLRouter
-from strawberry.http.async_base_view import HTTPException  # strawberry's own (from cross_web)
-from strawberry.types.unset import UNSET
 
+from subgraphs.common.http import SubgraphGraphQLRouter
 from subgraphs.common.logs import configure_logging
 from subgraphs.common.metrics import AppMetrics, RequestMiddleware
 from subgraphs.common.schema import SubgraphSchema
@@ -30,31 +28,6 @@ HealthCheck = Callable[[], Awaitable[dict[str, Any]]]
 
 async def _health_ok() -> dict[str, Any]:
     return {}
-
-
-_HTTP_CODES = {400: "BAD_REQUEST", 404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED", 415: "UNSUPPORTED_MEDIA_TYPE"}
-
-
-class _GraphQLRouter(GraphQLRouter[Any, Any]):
-    """Transport errors (unparsable body, GET mutation, …) as GraphQL-shaped JSON with a code.
-
-    Strawberry answers those in plain text; clients and the router read ``errors`` instead.
-    """
-
-    async def run(self, request: Any, context: Any = UNSET, root_value: Any = UNSET) -> Any:
-        try:
-            return await super().run(request, context, root_value)
-        except HTTPException as error:
-            status, headers = error.status_code, {}
-            if status == 400 and "not allowed when using GET" in error.reason:
-                # GraphQL over HTTP §"GET": a mutation via GET is 405 Method Not Allowed.
-                status, headers = 405, {"allow": "POST"}
-            code = _HTTP_CODES.get(status, "BAD_REQUEST")
-            return JSONResponse(
-                {"errors": [{"message": error.reason, "extensions": {"code": code}}]},
-                status_code=status,
-                headers=headers,
-            )
 
 
 def _name_from(settings: SubgraphSettings) -> str:
@@ -88,7 +61,9 @@ def create_subgraph_app(
             details = await health_check()
         except Exception as error:  # a failing dependency is reported, not raised
             _log.warning("health_check_failed", service=name, error=repr(error))
-            return JSONResponse({"status": "unavailable", "service": name, "error": type(error).__name__}, 503)
+            return JSONResponse(
+                {"status": "unavailable", "service": name, "error": type(error).__name__}, 503
+            )
         return JSONResponse({"status": "ok", "service": name, **details})
 
     app = FastAPI(
@@ -103,7 +78,7 @@ def create_subgraph_app(
             *extra_routes,
         ],
     )
-    graphql = _GraphQLRouter(schema, context_getter=context_getter, multipart_uploads_enabled=False)
+    graphql = SubgraphGraphQLRouter(schema, context_getter=context_getter, multipart_uploads_enabled=False)
     app.include_router(graphql, prefix="/graphql")
     known = ["/graphql", "/health", "/metrics", *(getattr(r, "path", "") for r in extra_routes)]
     app.add_middleware(RequestMiddleware, metrics=metrics, known_paths=known)
