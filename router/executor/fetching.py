@@ -17,7 +17,7 @@ import orjson
 from graphql import FieldNode, OperationDefinitionNode, parse
 
 from router.executor.errors import error, relay_subgraph_error
-from router.executor.paths import ResponsePath, TypeMatcher, collect_objects, deep_merge
+from router.executor.paths import PathLink, TypeMatcher, collect_linked, deep_merge, link_path
 from router.executor.representations import (
     FieldTypeInfo,
     FlatRequires,
@@ -226,26 +226,34 @@ class PlanRun:
         ctx = self._ctx
         assert node.requires is not None
         representations: list[dict[str, Any]] = []
-        origins: list[list[tuple[dict[str, Any], ResponsePath]]] = []
+        # Per representation, the objects it stands for and their paths (linked: a list is
+        # built only if an error needs the path).
+        origins: list[list[tuple[dict[str, Any], PathLink]]] = []
         seen: dict[bytes, int] = {}
         flat = prepared.flat_requires
-        for obj, obj_path in collect_objects(self.data, path, ctx.matches):
+        requires = node.requires
+        input_rewrites = node.input_rewrites
+        matches = ctx.matches
+        field_info = ctx.field_info
+        dumps = orjson.dumps
+        objects, links = collect_linked(self.data, path, matches)
+        for obj, link in zip(objects, links, strict=True):
             if flat is not None:
-                representation = build_flat_representation(obj, flat, ctx.matches, ctx.field_info)
+                representation = build_flat_representation(obj, flat, matches, field_info)
             else:
-                representation = build_representation(obj, node.requires, ctx.matches, ctx.field_info)
+                representation = build_representation(obj, requires, matches, field_info)
             if representation is None:
                 continue
-            if node.input_rewrites:
-                apply_rewrites(representation, node.input_rewrites, ctx.matches)
-            fingerprint = orjson.dumps(representation)
+            if input_rewrites:
+                apply_rewrites(representation, input_rewrites, matches)
+            fingerprint = dumps(representation)
             index = seen.get(fingerprint)
             if index is None:
                 seen[fingerprint] = len(representations)
                 representations.append(representation)
-                origins.append([(obj, obj_path)])
+                origins.append([(obj, link)])
             else:
-                origins[index].append((obj, obj_path))
+                origins[index].append((obj, link))
         if not representations:
             return
         variables = self._operation_variables(node)
@@ -291,7 +299,7 @@ class PlanRun:
             self._relay_entity_error(raw, origins, node.subgraph)
 
     def _relay_entity_error(
-        self, raw: Any, origins: list[list[tuple[dict[str, Any], ResponsePath]]], subgraph: str
+        self, raw: Any, origins: list[list[tuple[dict[str, Any], PathLink]]], subgraph: str
     ) -> None:
         redact = self._ctx.redact_subgraph_errors
         raw_path = raw.get("path") if isinstance(raw, dict) else None
@@ -303,21 +311,22 @@ class PlanRun:
             and 0 <= raw_path[1] < len(origins)
         ):
             rest = raw_path[2:]
-            for _, origin_path in origins[raw_path[1]]:
-                self.errors.append(relay_subgraph_error(raw, [*origin_path, *rest], subgraph, redact=redact))
+            for _, origin_link in origins[raw_path[1]]:
+                client_path = [*link_path(origin_link), *rest]
+                self.errors.append(relay_subgraph_error(raw, client_path, subgraph, redact=redact))
             return
         self.errors.append(relay_subgraph_error(raw, None, subgraph, redact=redact))
 
     def _fail_entities(
         self,
-        origins: list[list[tuple[dict[str, Any], ResponsePath]]],
+        origins: list[list[tuple[dict[str, Any], PathLink]]],
         code: str,
         message: str,
         subgraph: str,
     ) -> None:
         for group in origins:
-            for _, origin_path in group:
-                self.errors.append(error(message, code=code, path=list(origin_path), service=subgraph))
+            for _, origin_link in group:
+                self.errors.append(error(message, code=code, path=link_path(origin_link), service=subgraph))
 
 
 def _errors_of(response: dict[str, Any]) -> list[Any]:

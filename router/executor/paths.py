@@ -7,13 +7,36 @@ from typing import Any
 
 from router.planner.nodes import PathElement, TypeCondition
 
-__all__ = ["ResponsePath", "TypeMatcher", "collect_objects", "deep_merge"]
+__all__ = [
+    "PathLink",
+    "ResponsePath",
+    "TypeMatcher",
+    "collect_linked",
+    "collect_objects",
+    "deep_merge",
+    "link_path",
+]
 
 ResponsePath = list[str | int]
 # (runtime __typename or None, type condition) -> whether the object satisfies the condition.
 TypeMatcher = Callable[[str | None, str], bool]
 
 _FRAGMENT_PREFIX = "... on "
+
+
+# A response path as a linked list (parent link, key), None at the root: extending it costs
+# one tuple, where a list copy would cost O(depth) per object. Built for every collected
+# object, turned into a list only when an error needs it (`link_path`).
+PathLink = tuple[Any, str | int] | None
+
+
+def link_path(link: PathLink) -> ResponsePath:
+    keys: ResponsePath = []
+    while link is not None:
+        link, key = link
+        keys.append(key)
+    keys.reverse()
+    return keys
 
 
 def collect_objects(
@@ -26,76 +49,116 @@ def collect_objects(
     Lists left at the end (or met where a key is expected) are walked transparently, so a
     planner path that omits an "@" still reaches the objects.
     """
-    current: list[tuple[Any, ResponsePath]] = [(data, [])]
+    objects, links = collect_linked(data, path, matches)
+    return [(obj, link_path(link)) for obj, link in zip(objects, links, strict=True)]
+
+
+def collect_linked(
+    data: dict[str, Any], path: tuple[PathElement, ...], matches: TypeMatcher
+) -> tuple[list[dict[str, Any]], list[PathLink]]:
+    """`collect_objects` for the hot path: parallel lists of objects and their path links.
+
+    Per-object work is inlined in loops over the current frontier (this runs for every entity
+    fetch of every request); only nested lists recurse."""
+    values: list[Any] = [data]
+    links: list[PathLink] = [None]
     for element in path:
-        found: list[tuple[Any, ResponsePath]] = []
-        if element == "@":
-            for value, value_path in current:
-                _walk_list(value, value_path, found)
-        elif isinstance(element, TypeCondition):
-            for value, value_path in current:
-                _keep_matching(value, value_path, element.types, matches, found)
-        elif element.startswith(_FRAGMENT_PREFIX):
-            types = frozenset({element[len(_FRAGMENT_PREFIX) :].strip()})
-            for value, value_path in current:
-                _keep_matching(value, value_path, types, matches, found)
+        found: list[Any] = []
+        found_links: list[PathLink] = []
+        if isinstance(element, str) and element != "@" and not element.startswith(_FRAGMENT_PREFIX):
+            key = element
+            for value, link in zip(values, links, strict=True):
+                if value.__class__ is dict:
+                    child = value.get(key)
+                    if child is not None:
+                        found.append(child)
+                        found_links.append((link, key))
+                elif isinstance(value, list):
+                    _step_key(value, link, key, found, found_links)
+                elif isinstance(value, dict):
+                    child = value.get(key)
+                    if child is not None:
+                        found.append(child)
+                        found_links.append((link, key))
+        elif element == "@":
+            for value, link in zip(values, links, strict=True):
+                if isinstance(value, list):
+                    _walk_list(value, link, found, found_links)
+                elif isinstance(value, dict):
+                    found.append(value)
+                    found_links.append(link)
         else:
-            for value, value_path in current:
-                _step_key(value, value_path, element, found)
-        current = found
-        if not current:
-            return []
-    result: list[tuple[dict[str, Any], ResponsePath]] = []
-    for value, value_path in current:
-        _flatten_objects(value, value_path, result)
-    return result
+            if isinstance(element, TypeCondition):
+                types = element.types
+            else:
+                types = frozenset({element[len(_FRAGMENT_PREFIX) :].strip()})
+            for value, link in zip(values, links, strict=True):
+                _keep_matching(value, link, types, matches, found, found_links)
+        values, links = found, found_links
+        if not values:
+            return [], []
+    objects: list[dict[str, Any]] = []
+    object_links: list[PathLink] = []
+    for value, link in zip(values, links, strict=True):
+        if isinstance(value, dict):
+            objects.append(value)
+            object_links.append(link)
+        elif isinstance(value, list):
+            _flatten_objects(value, link, objects, object_links)
+    return objects, object_links
 
 
-def _walk_list(value: Any, value_path: ResponsePath, found: list[tuple[Any, ResponsePath]]) -> None:
-    if isinstance(value, list):
-        for index, item in enumerate(value):
-            if isinstance(item, list):
-                _walk_list(item, [*value_path, index], found)
-            elif item is not None:
-                found.append((item, [*value_path, index]))
-    elif isinstance(value, dict):
-        found.append((value, value_path))
+def _walk_list(value: list[Any], link: PathLink, found: list[Any], found_links: list[PathLink]) -> None:
+    for index, item in enumerate(value):
+        if item is None:
+            continue
+        if isinstance(item, list):
+            _walk_list(item, (link, index), found, found_links)
+        else:
+            found.append(item)
+            found_links.append((link, index))
 
 
-def _step_key(value: Any, value_path: ResponsePath, key: str, found: list[tuple[Any, ResponsePath]]) -> None:
-    if isinstance(value, dict):
-        child = value.get(key)
-        if child is not None:
-            found.append((child, [*value_path, key]))
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            _step_key(item, [*value_path, index], key, found)
+def _step_key(
+    value: list[Any], link: PathLink, key: str, found: list[Any], found_links: list[PathLink]
+) -> None:
+    for index, item in enumerate(value):
+        if isinstance(item, dict):
+            child = item.get(key)
+            if child is not None:
+                found.append(child)
+                found_links.append(((link, index), key))
+        elif isinstance(item, list):
+            _step_key(item, (link, index), key, found, found_links)
 
 
 def _keep_matching(
     value: Any,
-    value_path: ResponsePath,
+    link: PathLink,
     types: frozenset[str],
     matches: TypeMatcher,
-    found: list[tuple[Any, ResponsePath]],
+    found: list[Any],
+    found_links: list[PathLink],
 ) -> None:
     if isinstance(value, dict):
         typename = value.get("__typename")
         if typename in types or any(matches(typename, condition) for condition in types):
-            found.append((value, value_path))
+            found.append(value)
+            found_links.append(link)
     elif isinstance(value, list):
         for index, item in enumerate(value):
-            _keep_matching(item, [*value_path, index], types, matches, found)
+            _keep_matching(item, (link, index), types, matches, found, found_links)
 
 
 def _flatten_objects(
-    value: Any, value_path: ResponsePath, out: list[tuple[dict[str, Any], ResponsePath]]
+    value: list[Any], link: PathLink, objects: list[dict[str, Any]], object_links: list[PathLink]
 ) -> None:
-    if isinstance(value, dict):
-        out.append((value, value_path))
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            _flatten_objects(item, [*value_path, index], out)
+    for index, item in enumerate(value):
+        if isinstance(item, dict):
+            objects.append(item)
+            object_links.append((link, index))
+        elif isinstance(item, list):
+            _flatten_objects(item, (link, index), objects, object_links)
 
 
 def deep_merge(target: dict[str, Any], source: dict[str, Any]) -> None:

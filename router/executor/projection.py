@@ -13,10 +13,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from graphql import (
-    BooleanValueNode,
     FieldNode,
     FragmentDefinitionNode,
-    FragmentSpreadNode,
     GraphQLEnumType,
     GraphQLInterfaceType,
     GraphQLList,
@@ -25,42 +23,18 @@ from graphql import (
     GraphQLOutputType,
     GraphQLScalarType,
     GraphQLSchema,
-    InlineFragmentNode,
     SelectionSetNode,
-    VariableNode,
-    is_abstract_type,
 )
 
 from router.executor.errors import error
-
-# the type a value is projected against: its object type, or (from an @interfaceObject
-# graph) the interface itself
-_Runtime = GraphQLObjectType | GraphQLInterfaceType
+from router.executor.field_collection import CacheId, FieldCollectionCache, FieldCollector, FieldPlan, Runtime
+from router.executor.leaves import ANY, BUILTIN_SCALARS, INVALID, PASSTHROUGH, coerce_builtin, show
 
 __all__ = ["FieldCollectionCache", "Projector"]
 
-_CacheId = int | tuple[int, ...]
-
 # Kinds of a field plan entry, checked in this order in the hot loop of `_complete_object`.
-_TYPENAME, _SCALAR, _ENUM, _OTHER = 0, 1, 2, 3
-# (response key, kind, field type, named inner type, passthrough class, field nodes, field name)
-_FieldPlan = tuple[str, int, Any, Any, Any, list[FieldNode], str]
-
-
-class FieldCollectionCache:
-    """Per-operation caches of field collection (§6.3.2) when no @skip/@include is involved.
-
-    Keyed by id() of the operation's field nodes per runtime type name, so it must live exactly
-    as long as the operation it was filled for (the CompiledPlan holds both)."""
-
-    __slots__ = ("collected", "plans")
-
-    def __init__(self) -> None:
-        self.collected: dict[_CacheId, dict[str, dict[str, list[FieldNode]]]] = {}
-        self.plans: dict[_CacheId, dict[str, tuple[_FieldPlan, ...]]] = {}
-
-
-_INVALID = object()
+_TYPENAME, _SCALAR, _ENUM, _OBJECT, _OTHER = 0, 1, 2, 3, 4
+_ROOT_KEY = 0
 _Path = tuple[Any, ...] | None  # linked list (parent, key): cheap to extend, built only on error
 
 
@@ -73,19 +47,10 @@ def _path_list(path: _Path) -> list[str | int]:
     return keys
 
 
-class Projector:
+class Projector(FieldCollector):
     """One projection of one response; not reused across requests."""
 
-    __slots__ = (
-        "_covered",
-        "_errors",
-        "_exact",
-        "_fragments",
-        "_pathless",
-        "_schema",
-        "_cache",
-        "_variables",
-    )
+    __slots__ = ("_covered", "_errors", "_exact", "_pathless")
 
     def __init__(
         self,
@@ -95,11 +60,8 @@ class Projector:
         errors: list[dict[str, Any]],
         cache: FieldCollectionCache,
     ) -> None:
-        self._schema = schema
-        self._fragments = fragments
-        self._variables = variables
+        super().__init__(schema, fragments, variables, cache)
         self._errors = errors
-        self._cache = cache
         self._covered: set[tuple[Any, ...]] | None = None
         self._exact: set[tuple[Any, ...]] = set()
         self._pathless = False
@@ -132,7 +94,7 @@ class Projector:
             completed = self._complete(
                 field_def.type, nodes, data.get(key), (None, key), root_type.name, name
             )
-            if completed is _INVALID:
+            if completed is INVALID:
                 return None
             out[key] = completed
         return out
@@ -152,7 +114,7 @@ class Projector:
             completed = self._complete(return_type.of_type, nodes, value, path, parent_name, field_name)
             if completed is None:
                 self._null_violation(path, parent_name, field_name)
-                return _INVALID
+                return INVALID
             return completed
         if value is None:
             return None
@@ -174,7 +136,7 @@ class Projector:
                         return None
                 else:
                     completed = self._complete(item_type, nodes, item, (path, index), parent_name, field_name)
-                    if completed is _INVALID:
+                    if completed is INVALID:
                         return None
                 items.append(completed)
             return items
@@ -190,7 +152,7 @@ class Projector:
         if not isinstance(value, dict):
             self._add_error(f"Expected an object for field {parent_name}.{field_name}", path)
             return None
-        runtime_type: _Runtime | None
+        runtime_type: Runtime | None
         if isinstance(return_type, GraphQLObjectType):
             runtime_type = return_type
         else:
@@ -200,9 +162,9 @@ class Projector:
         return self._complete_object(runtime_type, nodes, value, path)
 
     def _complete_object(
-        self, runtime_type: _Runtime, nodes: list[FieldNode], value: dict[str, Any], path: _Path
+        self, runtime_type: Runtime, nodes: list[FieldNode], value: dict[str, Any], path: _Path
     ) -> dict[str, Any] | None:
-        cache_id: _CacheId = id(nodes[0]) if len(nodes) == 1 else tuple(id(node) for node in nodes)
+        cache_id: CacheId = id(nodes[0]) if len(nodes) == 1 else tuple(id(node) for node in nodes)
         by_type = self._cache.plans.get(cache_id)
         plans = by_type.get(runtime_type.name) if by_type is not None else None
         if plans is None:
@@ -217,29 +179,39 @@ class Projector:
             if field_value is not None:
                 # Fast path for leaves already in their serialized form (the common case).
                 if kind == _SCALAR:
-                    if expected is _ANY or field_value.__class__ is expected:
+                    if expected is ANY or field_value.__class__ is expected:
                         out[key] = field_value
                         continue
-                elif kind == _ENUM and field_value.__class__ is str and field_value in inner.values:
-                    out[key] = field_value
+                elif kind == _ENUM:
+                    if field_value.__class__ is str and field_value in inner.values:
+                        out[key] = field_value
+                        continue
+                elif kind == _OBJECT and field_value.__class__ is dict:
+                    # A field of an object type (`expected`: whether it is non-null): what
+                    # `_complete` would do, without its generic type dispatch.
+                    completed = self._complete_object(inner, field_nodes, field_value, (path, key))
+                    if completed is None and expected:
+                        self._null_violation((path, key), runtime_type.name, name)
+                        return None
+                    out[key] = completed
                     continue
             completed = self._complete(
                 field_type, field_nodes, field_value, (path, key), runtime_type.name, name
             )
-            if completed is _INVALID:
+            if completed is INVALID:
                 return None
             out[key] = completed
         return out
 
     def _field_plans(
-        self, runtime_type: _Runtime, nodes: list[FieldNode], cache_id: _CacheId
-    ) -> tuple[_FieldPlan, ...]:
+        self, runtime_type: Runtime, nodes: list[FieldNode], cache_id: CacheId
+    ) -> tuple[FieldPlan, ...]:
         selection_sets = [node.selection_set for node in nodes if node.selection_set is not None]
         fields: dict[str, list[FieldNode]] = {}
         conditional = False
         for selection_set in selection_sets:
             conditional |= self._collect_into(runtime_type, selection_set, fields, set())
-        plans: list[_FieldPlan] = []
+        plans: list[FieldPlan] = []
         type_fields = runtime_type.fields
         for key, field_nodes in fields.items():
             name = field_nodes[0].name.value
@@ -257,13 +229,16 @@ class Projector:
                         _SCALAR,
                         field_def.type,
                         inner,
-                        _PASSTHROUGH.get(inner.name, _ANY),
+                        PASSTHROUGH.get(inner.name, ANY),
                         field_nodes,
                         name,
                     )
                 )
             elif isinstance(inner, GraphQLEnumType):
                 plans.append((key, _ENUM, field_def.type, inner, None, field_nodes, name))
+            elif inner.__class__ is GraphQLObjectType:
+                non_null = field_def.type.__class__ is GraphQLNonNull
+                plans.append((key, _OBJECT, field_def.type, inner, non_null, field_nodes, name))
             else:
                 plans.append((key, _OTHER, field_def.type, inner, None, field_nodes, name))
         result = tuple(plans)
@@ -271,7 +246,7 @@ class Projector:
             self._cache.plans.setdefault(cache_id, {})[runtime_type.name] = result
         return result
 
-    def _runtime_type(self, abstract: Any, value: dict[str, Any]) -> _Runtime | None:
+    def _runtime_type(self, abstract: Any, value: dict[str, Any]) -> Runtime | None:
         typename = value.get("__typename")
         candidate = self._schema.type_map.get(typename) if isinstance(typename, str) else None
         if isinstance(candidate, GraphQLObjectType) and self._schema.is_sub_type(abstract, candidate):
@@ -291,93 +266,11 @@ class Projector:
 
     def _scalar(self, scalar: GraphQLScalarType, value: Any, path: _Path) -> Any:
         name = scalar.name
-        coerced = _coerce_builtin(name, value) if name in _BUILTIN_SCALARS else value
-        if coerced is _INVALID:
-            self._add_error(f"{name} cannot represent value: {_show(value)}", path)
+        coerced = coerce_builtin(name, value) if name in BUILTIN_SCALARS else value
+        if coerced is INVALID:
+            self._add_error(f"{name} cannot represent value: {show(value)}", path)
             return None
         return coerced
-
-    # -- field collection (§6.3.2) -------------------------------------------------------
-
-    def _collect_fields(
-        self, runtime_type: _Runtime, selection_sets: list[SelectionSetNode], cache_id: _CacheId
-    ) -> dict[str, list[FieldNode]]:
-        by_type = self._cache.collected.get(cache_id)
-        if by_type is not None:
-            cached = by_type.get(runtime_type.name)
-            if cached is not None:
-                return cached
-        fields: dict[str, list[FieldNode]] = {}
-        conditional = False
-        for selection_set in selection_sets:
-            conditional |= self._collect_into(runtime_type, selection_set, fields, set())
-        if not conditional:
-            self._cache.collected.setdefault(cache_id, {})[runtime_type.name] = fields
-        return fields
-
-    def _collect_into(
-        self,
-        runtime_type: _Runtime,
-        selection_set: SelectionSetNode,
-        fields: dict[str, list[FieldNode]],
-        visited: set[str],
-    ) -> bool:
-        conditional = False
-        for selection in selection_set.selections:
-            if selection.directives:
-                conditional = True
-                if not self._included(selection):
-                    continue
-            if isinstance(selection, FieldNode):
-                key = selection.alias.value if selection.alias else selection.name.value
-                existing = fields.get(key)
-                if existing is None:
-                    fields[key] = [selection]
-                else:
-                    existing.append(selection)
-            elif isinstance(selection, InlineFragmentNode):
-                condition = selection.type_condition
-                if condition is None or self._applies(condition.name.value, runtime_type):
-                    conditional |= self._collect_into(runtime_type, selection.selection_set, fields, visited)
-            elif isinstance(selection, FragmentSpreadNode):
-                name = selection.name.value
-                fragment = self._fragments.get(name)
-                if name in visited or fragment is None:
-                    continue
-                visited.add(name)
-                if self._applies(fragment.type_condition.name.value, runtime_type):
-                    conditional |= self._collect_into(runtime_type, fragment.selection_set, fields, visited)
-        return conditional
-
-    def _applies(self, condition: str, runtime_type: _Runtime) -> bool:
-        if condition == runtime_type.name:
-            return True
-        condition_type = self._schema.type_map.get(condition)
-        return (
-            condition_type is not None
-            and is_abstract_type(condition_type)
-            and self._schema.is_sub_type(
-                condition_type,  # type: ignore[arg-type]
-                runtime_type,
-            )
-        )
-
-    def _included(self, selection: Any) -> bool:
-        for directive in selection.directives:
-            name = directive.name.value
-            if name not in ("skip", "include"):
-                continue
-            flag = False
-            for argument in directive.arguments:
-                if argument.name.value == "if":
-                    node = argument.value
-                    if isinstance(node, BooleanValueNode):
-                        flag = node.value
-                    elif isinstance(node, VariableNode):
-                        flag = self._variables.get(node.name.value) is True
-            if (name == "skip") == flag:
-                return False
-        return True
 
     # -- errors ----------------------------------------------------------------------------
 
@@ -415,47 +308,3 @@ class Projector:
         self._exact.add(keys)
         for length in range(len(keys) + 1):
             self._covered.add(keys[:length])
-
-
-_ROOT_KEY = 0
-# Leaf values that need no coercion when their Python type is already the serialized one;
-# custom scalars pass through as the subgraph serialized them.
-_ANY = object()
-_PASSTHROUGH: dict[str, Any] = {"String": str, "ID": str, "Int": int, "Float": float, "Boolean": bool}
-_BUILTIN_SCALARS = frozenset({"String", "ID", "Int", "Float", "Boolean"})
-_MAX_INT = 2**31 - 1
-
-
-def _coerce_builtin(name: str, value: Any) -> Any:
-    # Result coercion per §3.5: subgraphs may declare a compatible but different type
-    # (e.g. String where the supergraph has ID), so serialize like a GraphQL server would.
-    if name == "String" or name == "ID":
-        if isinstance(value, str):
-            return value
-        if isinstance(value, bool):
-            return ("true" if value else "false") if name == "String" else _INVALID
-        if isinstance(value, int):
-            return str(value)
-        if isinstance(value, float) and name == "String":
-            return str(value)
-        return _INVALID
-    if name == "Int":
-        if isinstance(value, bool):
-            return _INVALID
-        if isinstance(value, int):
-            return value if -_MAX_INT - 1 <= value <= _MAX_INT else _INVALID
-        if isinstance(value, float) and value.is_integer():
-            return int(value)
-        return _INVALID
-    if name == "Float":
-        if isinstance(value, int | float) and not isinstance(value, bool):
-            return value
-        return _INVALID
-    if isinstance(value, bool):
-        return value
-    return _INVALID
-
-
-def _show(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 80 else text[:77] + "..."

@@ -13,152 +13,34 @@ for a field under @skip/@include carry that condition (Condition nodes).
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable
-from dataclasses import dataclass
-
 from router.planner.costs import BIG as _BIG
-from router.planner.costs import CostModel
 from router.planner.graph_index import GraphIndex, Hop, PlanningError
+from router.planner.group_builder import GroupBuilder
 from router.planner.groups import Container, FetchGroup
 from router.planner.internal import InternalAliases
 from router.planner.nodes import PathElement, TypeCondition, ValueSetter
+from router.planner.position import Pos, bare_typename, conditions
 from router.planner.selections import Field, Fragment, Sel
 
 __all__ = ["Walk"]
 
 
-
-_CONDITION = re.compile(r"@(include|skip)\(if: \$(\w+)\)")
-
-
-def _conditions(texts: Iterable[str]) -> frozenset[tuple[str, bool]]:
-    """`@include(if: $v)` / `@skip(if: $v)` texts -> {(v, include?)}; literals stay in the text."""
-    return frozenset((name, kind == "include") for text in texts for kind, name in _CONDITION.findall(text))
-
-
-def _bare_typename(sel: Sel) -> bool:
-    return isinstance(sel, Field) and sel.name == "__typename" and not sel.alias and not sel.directives_text
-
-
-@dataclass(frozen=True, slots=True)
-class _Pos:
-    """Where the walk stands: an object of `type_name` inside `group`, served by `graph`."""
-
-    group: FetchGroup
-    graph: str
-    type_name: str
-    container: Container  # receives selections (inside enclosing conditional fragments)
-    base: Container  # the object's own selection set: keys and requires go here
-    path: tuple[PathElement, ...]
-    conds: tuple[tuple[str, frozenset[str]], ...]
-    provided: tuple[Sel, ...] | None
-    key_mode: bool = False  # collecting key fields: overridden copies still count
-    client: tuple[Sel, ...] = ()  # the client's selections on this object (reserved keys)
-
-    def inside(self, container: Container, conds: tuple[tuple[str, frozenset[str]], ...]) -> _Pos:
-        # (explicit construction: dataclasses.replace is slow on the planning hot path)
-        return _Pos(
-            self.group, self.graph, self.type_name, container, self.base, self.path, conds,
-            self.provided, self.key_mode, self.client,
-        )
-
-    def at_base(self, key_mode: bool) -> _Pos:
-        return _Pos(
-            self.group, self.graph, self.type_name, self.base, self.base, self.path, (),
-            self.provided, key_mode, self.client,
-        )
-
-
-class Walk(CostModel):
+class Walk(GroupBuilder):
     """One planning session for one operation; holds the groups it creates."""
 
     def __init__(self, index: GraphIndex, kind: str) -> None:
-        super().__init__(index)
-        self.kind = kind
-        self.groups: list[FetchGroup] = []
+        super().__init__(index, kind)
         self.local_fields: list[str] = []
-        self._children: dict[tuple[int, str, tuple[PathElement, ...], int], list[FetchGroup]] = {}
-        self._touch_stack: list[set[FetchGroup]] = []
         self._active: dict[tuple[PathElement, ...], set[Hop]] = {}  # hops whose keys are being planned
-        # conditions of the field being planned: groups created for it run only when they hold
-        self._scope: frozenset[tuple[str, bool]] = frozenset()
         self._aliases = InternalAliases()
-
-    # -- groups -----------------------------------------------------------------------------
-
-    def new_group(self, graph: str, parent: FetchGroup | None, path: tuple[PathElement, ...]) -> FetchGroup:
-        group = FetchGroup(
-            id=len(self.groups), graph=graph, kind=self.kind if parent is None else "query",
-            parent=parent, path=path, condition=self._scope if parent is not None else frozenset(),
-        )
-        self.groups.append(group)
-        return group
-
-    def _touch(self, group: FetchGroup) -> None:
-        for touched in self._touch_stack:
-            touched.add(group)
-
-    def _child_group(
-        self, parent: FetchGroup, graph: str, path: tuple[PathElement, ...], deps: set[FetchGroup],
-        key_id: int,
-    ) -> FetchGroup:
-        conditioned = bool(path) and isinstance(path[-1], TypeCondition)
-        base = path[:-1] if conditioned else path
-        # one key per group: a representation carries exactly the key its graph resolves by
-        key = (parent.id, graph, base, key_id)
-        candidates = self._children.setdefault(key, [])
-        chosen: FetchGroup | None = None
-        for candidate in candidates:
-            if all(d is not candidate and not d.depends_on(candidate) for d in deps):
-                chosen = candidate
-                break
-        if chosen is None:
-            chosen = self.new_group(graph, parent, base)
-            candidates.append(chosen)
-        else:
-            # needed under either condition: only what both share still holds
-            chosen.condition = chosen.condition & self._scope
-        if conditioned:
-            last = path[-1]
-            assert isinstance(last, TypeCondition)
-            if chosen.cond_types is None:
-                chosen.cond_types = set()
-            chosen.cond_types.update(last.types)
-        else:
-            chosen.unconditional = True
-        chosen.deps.update(d for d in deps if d is not chosen and d is not parent)
-        return chosen
-
-    # -- selections helpers -----------------------------------------------------------------
-
-    def _copy(self, container: Container, type_name: str, sels: tuple[Sel, ...]) -> None:
-        """Copy a field set (requires) into `container`, `__typename` on abstract types."""
-        for sel in sels:
-            if isinstance(sel, Field):
-                info = self.index.field(type_name, sel.name)
-                composite = info is not None and self.index.is_composite(info.type_name)
-                item = container.field(sel.name, sel.alias, sel.args_text, "", composite)
-                if item.sub is not None and info is not None:
-                    if self.index.is_abstract(info.type_name):
-                        item.sub.field("__typename")
-                    self._copy(item.sub, info.type_name, sel.selections)
-            else:
-                self._copy(container.fragment(sel.type_condition), sel.type_condition or type_name, sel.selections)
-
-    def _source_types(self, pos: _Pos) -> list[str]:
-        info = self.sg.types[pos.type_name]
-        if info.kind == "object":
-            return [pos.type_name]
-        return [pos.type_name, *sorted(self.sg.possible_types.get(pos.type_name, ()))]
 
     # -- the walk ---------------------------------------------------------------------------
 
     def plan_root(self, group: FetchGroup, container: Container, type_name: str, sel: Field) -> None:
-        pos = _Pos(group, group.graph, type_name, container, container, (), (), None)  # root object
+        pos = Pos(group, group.graph, type_name, container, container, (), (), None)  # root object
         self._add_local(pos, sel, None)
 
-    def plan_selection(self, pos: _Pos, sels: tuple[Sel, ...]) -> None:
+    def plan_selection(self, pos: Pos, sels: tuple[Sel, ...]) -> None:
         info = self.sg.types.get(pos.type_name)
         if info is None or not info.is_composite:
             return
@@ -169,7 +51,7 @@ class Walk(CostModel):
         else:
             self._plan_abstract(pos, sels)
 
-    def plan_object(self, pos: _Pos, sels: tuple[Sel, ...]) -> None:
+    def plan_object(self, pos: Pos, sels: tuple[Sel, ...]) -> None:
         for sel in sels:
             if isinstance(sel, Fragment):
                 if not self.index.applies(sel.type_condition, pos.type_name):
@@ -186,7 +68,7 @@ class Walk(CostModel):
             else:
                 self._plan_field(pos, sel)
 
-    def _plan_field(self, pos: _Pos, sel: Field) -> None:
+    def _plan_field(self, pos: Pos, sel: Field) -> None:
         graph, type_name = pos.graph, pos.type_name
         info = self.index.field(type_name, sel.name)
         if info is None:
@@ -216,7 +98,7 @@ class Walk(CostModel):
         else:
             raise PlanningError(f"cannot reach {type_name}.{sel.name} from subgraph {graph!r}")
 
-    def _plan_split(self, pos: _Pos, sel: Field, sub: tuple[Sel, ...] | None, local: bool = True) -> None:
+    def _plan_split(self, pos: Pos, sel: Field, sub: tuple[Sel, ...] | None, local: bool = True) -> None:
         """No single graph completes the selection under `sel` (a value type shared by several
         graphs): fetch the field from several places, each with the part it can answer."""
         graph, type_name = pos.graph, pos.type_name
@@ -236,12 +118,17 @@ class Walk(CostModel):
             else:
                 self._jump(pos, part, option)
 
-    def _add_local(self, pos: _Pos, sel: Field, sub: tuple[Sel, ...] | None) -> None:
+    def _add_local(self, pos: Pos, sel: Field, sub: tuple[Sel, ...] | None) -> None:
         info = self.index.field(pos.type_name, sel.name)
         assert info is not None
         composite = self.index.is_composite(info.type_name)
         item = pos.container.field(
-            sel.name, sel.alias, sel.args_text, sel.directives_text, composite, sel.variables,
+            sel.name,
+            sel.alias,
+            sel.args_text,
+            sel.directives_text,
+            composite,
+            sel.variables,
             self.index.type_text(pos.graph, pos.type_name, sel.name),
         )
         self._touch(pos.group)
@@ -253,18 +140,18 @@ class Walk(CostModel):
             item.sub.field("__typename")
         path = (*pos.path, sel.response_key, *(["@"] * info.list_depth))
         provided = self._provided(pos.graph, pos.type_name, sel.name, sub)
-        cpos = _Pos(
+        cpos = Pos(
             pos.group, pos.graph, child, item.sub, item.sub, path, (), provided, pos.key_mode, sel.selections
         )
         outer = self._scope
         if sel.directives_text or pos.conds:
-            self._scope = outer | _conditions([sel.directives_text, *(text for text, _ in pos.conds)])
+            self._scope = outer | conditions([sel.directives_text, *(text for text, _ in pos.conds)])
         try:
             self.plan_selection(cpos, sel.selections)
         finally:
             self._scope = outer
 
-    def _plan_abstract(self, pos: _Pos, sels: tuple[Sel, ...]) -> None:
+    def _plan_abstract(self, pos: Pos, sels: tuple[Sel, ...]) -> None:
         pos.base.field("__typename")
         self._touch(pos.group)
         runtimes = sorted(self.sg.graph_possible_types(pos.graph, pos.type_name))
@@ -281,29 +168,38 @@ class Walk(CostModel):
             return
         for runtime in runtimes:
             # the bare `__typename` is already selected once on the abstract level
-            sub = tuple(s for s in self.collect(sels, runtime) if not _bare_typename(s))
+            sub = tuple(s for s in self.collect(sels, runtime) if not bare_typename(s))
             if not sub:
                 continue
             container = pos.container.fragment(runtime)
             path = (*pos.path, TypeCondition(frozenset((runtime,))))
-            rpos = _Pos(
+            rpos = Pos(
                 pos.group, pos.graph, runtime, container, container, path, (), pos.provided, pos.key_mode, sub
             )
             self.plan_object(rpos, sub)
 
-    def _plan_foreign_runtimes(self, pos: _Pos, sels: tuple[Sel, ...], done: set[int]) -> None:
+    def _plan_foreign_runtimes(self, pos: Pos, sels: tuple[Sel, ...], done: set[int]) -> None:
         """`pos.graph` knows the abstract type but none of its implementations (a Federation 1
         `node` resolver): each object comes back as a type other graphs own, reached through
         a key made of the abstract type's own fields (fetched here)."""
         for runtime in sorted(self.sg.possible_types.get(pos.type_name, ())):
             rest = [
-                s for s in self.collect(sels, runtime)
-                if isinstance(s, Field) and id(s) not in done and not _bare_typename(s)
+                s
+                for s in self.collect(sels, runtime)
+                if isinstance(s, Field) and id(s) not in done and not bare_typename(s)
             ]
             path = (*pos.path, TypeCondition(frozenset((runtime,))))
-            typed = _Pos(
-                pos.group, pos.graph, pos.type_name, pos.container, pos.base, path, pos.conds,
-                pos.provided, pos.key_mode, pos.client,
+            typed = Pos(
+                pos.group,
+                pos.graph,
+                pos.type_name,
+                pos.container,
+                pos.base,
+                path,
+                pos.conds,
+                pos.provided,
+                pos.key_mode,
+                pos.client,
             )
             for sel in rest:
                 if self.index.serves(pos.graph, pos.type_name, sel.name):
@@ -317,22 +213,26 @@ class Walk(CostModel):
                 if best is not None:
                     self._jump(typed, sel, best[1])
 
-    def _add_own_fields(self, pos: _Pos, sels: tuple[Sel, ...]) -> None:
+    def _add_own_fields(self, pos: Pos, sels: tuple[Sel, ...]) -> None:
         for sel in sels:
             if isinstance(sel, Fragment):
-                inner = pos.inside(pos.container.fragment(None, sel.directives_text, sel.variables), pos.conds)
+                inner = pos.inside(
+                    pos.container.fragment(None, sel.directives_text, sel.variables), pos.conds
+                )
                 self._add_own_fields(inner, sel.selections)
-            elif not _bare_typename(sel):
+            elif not bare_typename(sel):
                 self._add_local(pos, sel, None)
 
     def _needs_real_type(self, sel: Sel, interface: str) -> bool:
         if isinstance(sel, Field):
             return sel.name == "__typename"
-        if sel.type_condition not in (None, interface) and not self.index.applies(sel.type_condition, interface):
+        if sel.type_condition not in (None, interface) and not self.index.applies(
+            sel.type_condition, interface
+        ):
             return True
         return any(self._needs_real_type(s, interface) for s in sel.selections)
 
-    def _plan_interface_object(self, pos: _Pos, sels: tuple[Sel, ...]) -> None:
+    def _plan_interface_object(self, pos: Pos, sels: tuple[Sel, ...]) -> None:
         """`pos.graph` models this interface as an object (@interfaceObject): only a graph where
         it is a real interface knows each object's concrete type (FEDERATION.md §1, §2.5)."""
         interface = pos.type_name
@@ -354,7 +254,7 @@ class Walk(CostModel):
             raise PlanningError(f"no subgraph can tell the concrete type of {interface}")
         self._plan_abstract(self._enter(pos, best[1], None), rest)
 
-    def _enter(self, pos: _Pos, hop: Hop, requires: tuple[Sel, ...] | None) -> _Pos:
+    def _enter(self, pos: Pos, hop: Hop, requires: tuple[Sel, ...] | None) -> Pos:
         """Plan the key (and requires) at `pos`, then open (or reuse) the entity group of `hop`
         that runs after every group providing them."""
         exploded = bool(pos.path) and isinstance(pos.path[-1], TypeCondition)
@@ -389,17 +289,17 @@ class Walk(CostModel):
             if hop.interface_object and source != hop.entity_type:
                 group.rewrites[source] = ValueSetter((f"... on {source}", "__typename"), hop.entity_type)
         container = group.entity(hop.entity_type)
-        return _Pos(
+        return Pos(
             group, hop.graph, hop.entity_type, container, container, pos.path, (), None, False, pos.client
         )
 
-    def _entering(self, pos: _Pos) -> frozenset[Hop]:
+    def _entering(self, pos: Pos) -> frozenset[Hop]:
         """Hops whose keys are being collected at this position (not candidates for them)."""
         return frozenset(self._active.get(pos.path, ()))
 
-    def _jump(self, pos: _Pos, sel: Field, hop: Hop) -> None:
+    def _jump(self, pos: Pos, sel: Field, hop: Hop) -> None:
         outer = self._scope
-        self._scope = outer | _conditions([sel.directives_text, *(text for text, _ in pos.conds)])
+        self._scope = outer | conditions([sel.directives_text, *(text for text, _ in pos.conds)])
         try:
             requires = self.index.requires(hop.graph, hop.entity_type, sel.name)
             current = self._enter(pos, hop, requires)
@@ -410,7 +310,7 @@ class Walk(CostModel):
         finally:
             self._scope = outer
 
-    def _plan_collect(self, pos: _Pos, sels: tuple[Sel, ...]) -> set[FetchGroup]:
+    def _plan_collect(self, pos: Pos, sels: tuple[Sel, ...]) -> set[FetchGroup]:
         """Plan `sels` at `pos`; return every group that received part of them."""
         touched: set[FetchGroup] = set()
         self._touch_stack.append(touched)

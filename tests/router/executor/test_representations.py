@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from router.executor.paths import collect_objects, deep_merge
+from router.executor.paths import collect_linked, collect_objects, deep_merge, link_path
 from router.executor.representations import (
     apply_rewrites,
     build_flat_representation,
@@ -69,6 +69,33 @@ def test_collect_walks_lists_and_type_conditions_with_response_paths() -> None:
     ]
     apollo_style = collect_objects(data, ("shelves", "@", "items", "@", "... on Pen"), _matches)
     assert [path for _, path in apollo_style] == [["shelves", 0, "items", 2]]
+
+
+def test_linked_collection_finds_the_same_objects_and_builds_paths_only_on_demand() -> None:
+    data: dict[str, Any] = {
+        "users": [
+            {"reviews": [{"product": {"upc": "1"}}, {"product": None}, {"product": {"upc": "2"}}]},
+            {"reviews": None},
+            {"reviews": [[{"product": {"upc": "3"}}]]},
+        ],
+        "top": {"__typename": "Book", "id": "b"},
+    }
+    objects, links = collect_linked(data, ("users", "@", "reviews", "@", "product"), _matches)
+    assert [obj["upc"] for obj in objects] == ["1", "2", "3"]
+    # The very objects of the response tree (merges write into them), not copies.
+    assert objects[0] is data["users"][0]["reviews"][0]["product"]
+    assert [link_path(link) for link in links] == [
+        ["users", 0, "reviews", 0, "product"],
+        ["users", 0, "reviews", 2, "product"],
+        ["users", 2, "reviews", 0, 0, "product"],
+    ]
+    # A key met on a list walks it transparently, as the list form does.
+    found = collect_objects(data, ("users", "reviews", "product"), _matches)
+    assert [path for _, path in found] == [link_path(link) for link in links]
+    typed, typed_links = collect_linked(data, ("top", TypeCondition(frozenset({"Media"}))), _matches)
+    assert typed == [data["top"]] and link_path(typed_links[0]) == ["top"]
+    assert collect_linked(data, ("missing", "@"), _matches) == ([], [])
+    assert link_path(None) == []
 
 
 def test_representation_reads_aliases_writes_names_and_keeps_nullable_nulls() -> None:
