@@ -134,9 +134,6 @@ class _Extensions:
     def routes(self, holder: EngineHolder, slots: StageSlots | None = None, telemetry: Any = None) -> list[Any]:
         """`slots`: the stages the /graphql pipeline runs with; export pages run through the
         same stages (router/exports/pipeline.py)."""
-        from router.exports.keys import build_key_store
-        from router.exports.pipeline import export_pipeline
-        from router.exports.routes import exports_routes
         from router.graphiql import graphiql_routes
 
         config = self._config
@@ -146,6 +143,11 @@ class _Extensions:
                 config.graphiql, authenticator=self.authenticator, graphql_path=config.server.graphql_path
             )
         if config.exports.enabled:
+            # Imported only when on: the Parquet writer brings pyarrow and numpy (~50 MB of RSS).
+            from router.exports.keys import build_key_store
+            from router.exports.pipeline import export_pipeline
+            from router.exports.routes import exports_routes
+
             self.key_store = build_key_store(config.exports)
             routes += exports_routes(
                 config.exports,

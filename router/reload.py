@@ -24,12 +24,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
-import aiohttp
 import structlog
 from prometheus_client import Counter
 from yarl import URL
 
 if TYPE_CHECKING:
+    import aiohttp
+
     from router.config import RouterConfig, SupergraphConfig
     from router.pipeline import EngineHolder, EngineLike
 
@@ -130,7 +131,7 @@ class UrlSource:
 
     def __init__(self, url: str, *, timeout: float) -> None:
         self._url = url
-        self._timeout = aiohttp.ClientTimeout(total=timeout)
+        self._timeout = timeout
         self._session: aiohttp.ClientSession | None = None
         self._etag: str | None = None
         self._last_modified: str | None = None
@@ -143,10 +144,13 @@ class UrlSource:
 
     async def fetch(self) -> str | None:
         """The SDL on a 200, None on a 304; SupergraphFetchError for anything else."""
+        # Imported on first use: a router serving a file never loads aiohttp (memory).
+        import aiohttp
+
         if self._session is None:
             # Created here, inside the running event loop that will use it.
             self._session = aiohttp.ClientSession(
-                timeout=self._timeout, headers={"user-agent": "fitgraph-router"}
+                timeout=aiohttp.ClientTimeout(total=self._timeout), headers={"user-agent": "fitgraph-router"}
             )
         headers = {"accept": "application/graphql, text/plain;q=0.9, */*;q=0.1"}
         if self._etag is not None:
@@ -162,7 +166,7 @@ class UrlSource:
                 body = await _read_capped(response)
                 etag, last_modified = response.headers.get("etag"), response.headers.get("last-modified")
         except TimeoutError:
-            raise SupergraphFetchError(f"no answer within {self._timeout.total} s") from None
+            raise SupergraphFetchError(f"no answer within {self._timeout} s") from None
         except (aiohttp.ClientError, OSError, ValueError) as error:
             raise SupergraphFetchError(str(error) or type(error).__name__) from None
         try:

@@ -25,12 +25,17 @@ class GraphQLResponse:
     `is_request_error` marks a response produced before execution started (parse, validation,
     variable coercion, refused request): per GraphQL-over-HTTP it has no `data` entry and,
     under `application/graphql-response+json`, a 4xx status.
+
+    `body` may be shared by several responses (in-flight deduplication): stages never change
+    it in place, they build a new response. `encoded`, when set, is `body` already serialised
+    as JSON; a new body means a new response without it.
     """
 
     body: dict[str, Any]
     is_request_error: bool = False
     status_code: int | None = None
     headers: dict[str, str] = field(default_factory=dict)
+    encoded: bytes | None = None
 
 
 @dataclass(slots=True)

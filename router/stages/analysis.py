@@ -41,7 +41,7 @@ def _without_suggestions(response: GraphQLResponse) -> GraphQLResponse:
             error = {**error, "message": _SUGGESTION.sub("", message)}
         cleaned.append(error)
     # A new response: the Engine may cache and share the one it returned.
-    return dataclasses.replace(response, body={**response.body, "errors": cleaned})
+    return dataclasses.replace(response, body={**response.body, "errors": cleaned}, encoded=None)
 
 
 def count_tokens(query: str, stop_after: int) -> int:

@@ -175,7 +175,12 @@ class AuthzStage:
         )
         response = await call_next(operation)
         body = response.body
-        if not response.is_request_error and "data" in body:
-            body["data"] = apply_nulls(body["data"], result.null_paths)
-            body["errors"] = [*(body.get("errors") or ()), *errors]
-        return response
+        if response.is_request_error or "data" not in body:
+            return response
+        # A new body: the one returned may be shared with deduplicated operations.
+        merged = {
+            **body,
+            "data": apply_nulls(body["data"], result.null_paths),
+            "errors": [*(body.get("errors") or ()), *errors],
+        }
+        return dataclasses.replace(response, body=merged, encoded=None)

@@ -49,8 +49,11 @@ class DeduplicationStage:
             self.shared_count += 1
             shared.followers += 1
             response = await asyncio.shield(shared.execution)
-            snapshot = shared.snapshot if shared.snapshot is not None else orjson.dumps(response.body)
-            return dataclasses.replace(response, body=orjson.loads(snapshot), headers=dict(response.headers))
+            if response.encoded is None:  # a leader that finished before this follower joined
+                response.encoded = orjson.dumps(response.body)
+            # The body is shared, never copied: stages build a new response instead of changing
+            # it (router/types.py), and the transport writes the shared encoding as it is.
+            return dataclasses.replace(response, headers=dict(response.headers))
         shared = _Shared()
         self._inflight[key] = shared
         # Its own task: the first caller going away (client disconnect) must not cancel the
@@ -59,18 +62,19 @@ class DeduplicationStage:
         shared.execution.add_done_callback(_retrieve)
         return await asyncio.shield(shared.execution)
 
-    async def _execute(self, key: _Key, shared: _Shared, operation: Operation, call_next: NextStage) -> GraphQLResponse:
+    async def _execute(
+        self, key: _Key, shared: _Shared, operation: Operation, call_next: NextStage
+    ) -> GraphQLResponse:
         try:
             response = await call_next(operation)
         finally:
             # Removed in the same step that completes the execution: nobody can join a finished
-            # execution and miss its snapshot.
+            # execution and miss its encoding.
             if self._inflight.get(key) is shared:
                 del self._inflight[key]
-        if shared.followers:
-            # Serialised before any caller resumes: the first caller keeps (and later stages may
-            # mutate) the original; followers each parse their own copy of this snapshot.
-            shared.snapshot = orjson.dumps(response.body)
+        if shared.followers and response.encoded is None:
+            # Serialised once, before any caller resumes: every caller writes these bytes.
+            response.encoded = orjson.dumps(response.body)
         return response
 
     def _key(self, operation: Operation) -> _Key | None:
@@ -97,16 +101,14 @@ class DeduplicationStage:
         return (engine, prepared.document_hash, prepared.operation_name, variables, vary)
 
 
-
 def _retrieve(execution: asyncio.Future[GraphQLResponse]) -> None:
     if not execution.cancelled():
         execution.exception()  # retrieved: a failure whose callers all left logs nothing
 
 
 class _Shared:
-    __slots__ = ("execution", "followers", "snapshot")
+    __slots__ = ("execution", "followers")
 
     def __init__(self) -> None:
         self.execution: asyncio.Future[GraphQLResponse]
         self.followers = 0
-        self.snapshot: bytes | None = None

@@ -343,7 +343,7 @@ class GraphQLTransport:
             response = await self._pipeline.run(operation)
             operation_names.append(_operation_name(operation))
             bodies.append(response.body)
-            return _status(response, media_type), orjson.dumps(response.body), response.headers
+            return _status(response, media_type), _encoded(response), response.headers
         operations = [Operation(item, context, method, engine) for item in parsed]
         # Operations of a batch are independent requests that happen to share one HTTP call.
         responses = await asyncio.gather(*(self._pipeline.run(operation) for operation in operations))
@@ -351,4 +351,9 @@ class GraphQLTransport:
         bodies.extend(response.body for response in responses)
         # RateLimit-* of the most restrictive operation; 429 only when all of them were limited.
         status, merged_headers = batch_headers(responses)
-        return status or 200, orjson.dumps([response.body for response in responses]), merged_headers
+        return status or 200, b"[" + b",".join(_encoded(response) for response in responses) + b"]", merged_headers
+
+
+def _encoded(response: GraphQLResponse) -> bytes:
+    """The body as JSON: the shared encoding of a deduplicated response, or serialised now."""
+    return response.encoded if response.encoded is not None else orjson.dumps(response.body)

@@ -70,7 +70,9 @@ def fresh(gated: _Gated) -> _Gated:
 
 
 def _query(product_id: str) -> bytes:
-    return orjson.dumps({"query": "query P($id: ID!) { product(id: $id) { name } }", "variables": {"id": product_id}})
+    return orjson.dumps(
+        {"query": "query P($id: ID!) { product(id: $id) { name } }", "variables": {"id": product_id}}
+    )
 
 
 async def _concurrently(
@@ -167,7 +169,11 @@ async def test_switched_off_distinct_subgraph_headers_execute_separately(fresh: 
             client, fresh, [(_query("1"), {"accept-language": language}) for language in ("en", "fr", "de")]
         )
     assert bodies == [{"data": {"product": {"name": "Kettlebell"}}}] * 3
-    assert sorted(request.headers["accept-language"] for request in fresh.products.received) == ["de", "en", "fr"]
+    assert sorted(request.headers["accept-language"] for request in fresh.products.received) == [
+        "de",
+        "en",
+        "fr",
+    ]
 
 
 class _CountingEngine:
@@ -203,8 +209,42 @@ async def test_the_router_executes_identical_in_flight_queries_once(fresh: _Gate
     for enabled, executions in ((True, 1), (False, 4)):
         fresh.gate.clear()
         fresh.arrived.clear()
-        app = create_app(parse_config({"deduplication": {"enabled": enabled}}), fresh.sdl, engine_factory=factory)
+        app = create_app(
+            parse_config({"deduplication": {"enabled": enabled}}), fresh.sdl, engine_factory=factory
+        )
         async with running_server(app) as base, httpx.AsyncClient(base_url=base, timeout=10) as client:
             bodies = await _concurrently(client, fresh, [(_query("2"), {"authorization": "Bearer t"})] * 4)
         assert bodies == [{"data": {"product": {"name": "Yoga mat"}}}] * 4
         assert engines[-1].executions == executions
+
+
+async def test_followers_behind_authorization_each_get_one_error_and_the_same_bytes(fresh: _Gated) -> None:
+    # Authorization removes `price` for anonymous callers and adds its error on the way back:
+    # the shared execution's body must not collect one error per follower.
+    sdl = fresh.sdl.replace(
+        '  @link(url: "https://specs.apollo.dev/join/v0.3", for: EXECUTION)\n',
+        '  @link(url: "https://specs.apollo.dev/join/v0.3", for: EXECUTION)\n'
+        '  @link(url: "https://specs.apollo.dev/authenticated/v0.1", for: SECURITY)\n',
+        1,
+    ).replace(
+        "  price: Int @join__field(graph: PRODUCTS)",
+        "  price: Int @join__field(graph: PRODUCTS) @authenticated",
+        1,
+    )
+    sdl += "\ndirective @authenticated on FIELD_DEFINITION | OBJECT | INTERFACE | SCALAR | ENUM\n"
+    assert "@authenticated" in sdl
+    query = orjson.dumps({"query": '{ product(id: "1") { name price } }'})
+    async with serve_router(sdl) as client:
+        bodies = await _concurrently(client, fresh, [(query, {})] * 4)
+    expected_error = {
+        "message": bodies[0]["errors"][0]["message"],
+        "path": ["product", "price"],
+        "extensions": bodies[0]["errors"][0]["extensions"],
+    }
+    assert expected_error["extensions"]["code"] == "UNAUTHENTICATED"
+    for body in bodies:
+        assert body["data"] == {"product": {"name": "Kettlebell", "price": None}}
+        assert [
+            {key: error[key] for key in ("message", "path", "extensions")} for error in body["errors"]
+        ] == [expected_error]
+    assert len(fresh.products.received) == 1
