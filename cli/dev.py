@@ -121,14 +121,15 @@ def _start(name: str, args: list[str], env: dict[str, str], log_dir: Path) -> _C
 
 
 def _stop_all(children: list[_Child]) -> None:
+    """Newest first, one at a time: the router before the subgraphs, the subgraphs before the
+    database they flush to on shutdown (stopped together, a subgraph would wait on a dead
+    MongoDB until it is killed)."""
     for child in reversed(children):
-        if child.process.poll() is None:
-            child.process.terminate()
-    deadline = time.monotonic() + 10
-    for child in children:
-        remaining = max(0.1, deadline - time.monotonic())
+        if child.process.poll() is not None:
+            continue
+        child.process.terminate()
         try:
-            child.process.wait(timeout=remaining)
+            child.process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             child.process.kill()
             child.process.wait()
