@@ -76,7 +76,9 @@ class CostModel:
                 # objects typed by other graphs: one more fetch per type whose fields are asked
                 for runtime in self.sg.possible_types.get(type_name, ()):
                     if any(
-                        isinstance(s, Field) and s.name != "__typename" and not self.index.serves(graph, type_name, s.name)
+                        isinstance(s, Field)
+                        and s.name != "__typename"
+                        and not self.index.serves(graph, type_name, s.name)
                         for s in self.collect(sels, runtime)
                     ):
                         total += 1
@@ -148,8 +150,10 @@ class CostModel:
         total = 0
         for part_sel in sel.selections:
             part = self._part(sel, (part_sel,))
-            costs = [self._hop_cost(graph, type_name, hop, part, provided)
-                     for hop in self.index.candidates(type_name, sel.name)]
+            costs = [
+                self._hop_cost(graph, type_name, hop, part, provided)
+                for hop in self.index.candidates(type_name, sel.name)
+            ]
             if local:
                 costs.append(self.cost(graph, child, part.selections, sub_provided, key_mode))
             total += min(costs, default=BIG)
@@ -177,17 +181,46 @@ class CostModel:
             if fetches >= BIG:
                 return (fetches, 0, 0, self.index.order(graph))
             child = self.index.child_type(graph, type_name, sel.name)
-            misses = self.misses(graph, child, sel.selections, self.index.provides(graph, type_name, sel.name))
+            misses = self.misses(
+                graph, child, sel.selections, self.index.provides(graph, type_name, sel.name)
+            )
             return (fetches, 0 if graph in used else 1, misses, self.index.order(graph))
 
         graphs = sorted(info.serving, key=score)
-        if score(graphs[0])[0] < BIG:
+        best = score(graphs[0])[0]
+        if best < BIG:
+            if allow_split and best > 0 and len(graphs) > 1:
+                parallel = self._parallel_roots(sel, graphs, cost, best)
+                if parallel is not None:
+                    return parallel
             return [(graphs[0], sel)]
         if not allow_split or not sel.selections:
             raise PlanningError(f"no subgraph can resolve the selection of {type_name}.{sel.name}")
         return self._split(sel, graphs, cost)
 
-    def misses(self, graph: str, type_name: str, sels: tuple[Sel, ...], provided: tuple[Sel, ...] | None) -> int:
+    def _parallel_roots(
+        self, sel: Field, graphs: list[str], cost: Callable[[str, Field], int], best: int
+    ) -> list[tuple[str, Field]] | None:
+        """A shared (@shareable) root field whose best single graph still needs entity fetches
+        after it: when every part of the selection is answered by some serving graph on its own,
+        fetch the root field from those graphs in parallel instead — no sequential step and no
+        more fetches (what Apollo's and Hive's planners do). The same field text, arguments
+        included, goes to each graph; composition keeps only arguments every graph defines."""
+
+        def complete(graph: str, part: Field) -> int:
+            return 0 if cost(graph, part) == 0 else BIG
+
+        try:
+            parts = self._split(sel, graphs, complete)
+        except PlanningError:
+            return None
+        if len(parts) < 2 or len(parts) > 1 + best:
+            return None
+        return parts
+
+    def misses(
+        self, graph: str, type_name: str, sels: tuple[Sel, ...], provided: tuple[Sel, ...] | None
+    ) -> int:
         """How many of the fields in `sels` `graph` cannot return itself (a tie-breaker between
         graphs needing as many fetches: the one answering more of the selection moves less)."""
         if not sels or not self.index.is_composite(type_name):
@@ -210,10 +243,14 @@ class CostModel:
                     total += 1
                 elif sel.selections:
                     child = self.index.child_type(graph, runtime, sel.name)
-                    total += self.misses(graph, child, sel.selections, self._provided(graph, runtime, sel.name, sub))
+                    total += self.misses(
+                        graph, child, sel.selections, self._provided(graph, runtime, sel.name, sub)
+                    )
         return total
 
-    def _provided(self, graph: str, type_name: str, name: str, sub: tuple[Sel, ...] | None) -> tuple[Sel, ...] | None:
+    def _provided(
+        self, graph: str, type_name: str, name: str, sub: tuple[Sel, ...] | None
+    ) -> tuple[Sel, ...] | None:
         provides = self.index.provides(graph, type_name, name)
         if provides is None:
             return sub
@@ -264,7 +301,9 @@ class CostModel:
             self._keepalive.append((sel, *sels))
         return part
 
-    def _split(self, sel: Field, options: list[_T], cost: Callable[[_T, Field], int]) -> list[tuple[_T, Field]]:
+    def _split(
+        self, sel: Field, options: list[_T], cost: Callable[[_T, Field], int]
+    ) -> list[tuple[_T, Field]]:
         """Cover the sub-selections of `sel` greedily with the options able to answer them."""
         remaining = list(sel.selections)
         result: list[tuple[_T, Field]] = []

@@ -3,9 +3,11 @@ a child group per (parent, graph, path, key), and the representation a group rec
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from router.planner.costs import CostModel
 from router.planner.graph_index import GraphIndex
-from router.planner.groups import Container, FetchGroup
+from router.planner.groups import Container, FetchGroup, FieldItem, FragmentItem
 from router.planner.nodes import PathElement, TypeCondition
 from router.planner.position import Pos
 from router.planner.selections import Field, Sel
@@ -50,6 +52,7 @@ class GroupBuilder(CostModel):
         path: tuple[PathElement, ...],
         deps: set[FetchGroup],
         key_id: int,
+        fits: Callable[[FetchGroup], bool] | None = None,
     ) -> FetchGroup:
         conditioned = bool(path) and isinstance(path[-1], TypeCondition)
         base = path[:-1] if conditioned else path
@@ -58,7 +61,9 @@ class GroupBuilder(CostModel):
         candidates = self._children.setdefault(key, [])
         chosen: FetchGroup | None = None
         for candidate in candidates:
-            if all(d is not candidate and not d.depends_on(candidate) for d in deps):
+            if (fits is None or fits(candidate)) and all(
+                d is not candidate and not d.depends_on(candidate) for d in deps
+            ):
                 chosen = candidate
                 break
         if chosen is None:
@@ -96,8 +101,44 @@ class GroupBuilder(CostModel):
                     container.fragment(sel.type_condition), sel.type_condition or type_name, sel.selections
                 )
 
+    def _fits_requires(
+        self, group: FetchGroup, sources: list[str], type_name: str, sels: tuple[Sel, ...]
+    ) -> bool:
+        """Whether the representations of `group` can also carry `sels` (key and requires): no
+        field would be sent twice with different values (arguments or source alias)."""
+        scratch = Container()
+        self._copy(scratch, type_name, sels)
+        return not any(
+            source in group.requires and _clash(group.requires[source], scratch) for source in sources
+        )
+
     def _source_types(self, pos: Pos) -> list[str]:
         info = self.sg.types[pos.type_name]
         if info.kind == "object":
             return [pos.type_name]
         return [pos.type_name, *sorted(self.sg.possible_types.get(pos.type_name, ()))]
+
+
+def _written(container: Container, out: dict[str, list[FieldItem]]) -> dict[str, list[FieldItem]]:
+    """Fields of a representation by the key they are written as (their real name); fragments
+    write into the same object."""
+    for item in container.items.values():
+        if isinstance(item, FieldItem):
+            out.setdefault(item.name, []).append(item)
+        elif isinstance(item, FragmentItem):
+            _written(item.sub, out)
+    return out
+
+
+def _clash(existing: Container, added: Container) -> bool:
+    """True when merging `added` into `existing` would write one representation key from two
+    different values (e.g. `price` read from `price` and from `price__fg…`)."""
+    have = _written(existing, {})
+    for name, items in _written(added, {}).items():
+        for new in items:
+            for old in have.get(name, ()):
+                if (new.alias, new.args_text) != (old.alias, old.args_text):
+                    return True
+                if new.sub is not None and old.sub is not None and _clash(old.sub, new.sub):
+                    return True
+    return False

@@ -4,6 +4,11 @@ A planner-added field whose response key the client uses for another field (or t
 with other arguments) would overwrite, or be overwritten by, the client's value in the merged
 data. Such fields get a stable internal alias; the representation reads the alias and sends
 the real name (FieldSelection(name, alias)). The client's projection never sees them.
+
+Two `@requires` of one object may also need one field with different arguments
+(`price(currency: "USD")` and `price(currency: "EUR")`): the later one gets an internal alias
+too, so both values live side by side in the merged data, and the entity fetches needing them
+are kept apart (GroupBuilder), each sending its own value as `price`.
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ from __future__ import annotations
 import zlib
 from dataclasses import replace
 
+from router.planner.nodes import PathElement
 from router.planner.selections import Field, Fragment, Sel
 
 __all__ = ["InternalAliases"]
@@ -22,6 +28,8 @@ class InternalAliases:
     def __init__(self) -> None:
         self._cache: dict[int, tuple[tuple[Sel, ...], dict[str, list[Field]]]] = {}
         self._keepalive: list[tuple[Sel, ...]] = []
+        # object path -> response key -> arguments of the required field planned there first
+        self._required: dict[tuple[PathElement, ...], dict[str, str]] = {}
 
     def _reserved(self, client: tuple[Sel, ...]) -> dict[str, list[Field]]:
         """Response keys the client uses on one object (through every fragment: a key taken
@@ -39,6 +47,39 @@ class InternalAliases:
                 stack.extend(sel.selections)
         self._cache[id(client)] = (client, reserved)
         return reserved
+
+    def separate(self, path: tuple[PathElement, ...], sels: tuple[Sel, ...]) -> tuple[Sel, ...]:
+        """Required fields (after `apply`) at the object at `path`, aliased where an earlier
+        requirement of the same object used their response key with other arguments."""
+        seen = self._required.setdefault(path, {})
+        changed = False
+        out: list[Sel] = []
+        for sel in sels:
+            if isinstance(sel, Fragment):
+                # a fragment of a field set selects on the same object
+                inner = self.separate(path, sel.selections)
+                if inner is not sel.selections:
+                    sel = replace(sel, selections=inner)
+                    changed = True
+                out.append(sel)
+                continue
+            key = sel.response_key
+            if seen.setdefault(key, sel.args_text) != sel.args_text:
+                key = f"{sel.name}__fg{zlib.crc32(sel.args_text.encode()) % 100000}"
+                seen.setdefault(key, sel.args_text)
+                sel = replace(sel, alias=key, response_key=key)
+                changed = True
+            if sel.selections:
+                inner = self.separate((*path, key), sel.selections)
+                if inner is not sel.selections:
+                    sel = replace(sel, selections=inner)
+                    changed = True
+            out.append(sel)
+        if not changed:
+            return sels
+        result = tuple(out)
+        self._keepalive.append(result)
+        return result
 
     def apply(self, sels: tuple[Sel, ...], client: tuple[Sel, ...]) -> tuple[Sel, ...]:
         """Key / requires fields, aliased where the client uses their response key for something

@@ -276,11 +276,24 @@ class Walk(GroupBuilder):
         finally:
             active.discard(hop)
         if requires:
-            requires = self._aliases.apply(requires, pos.client)
+            requires = self._aliases.separate(pos.path, self._aliases.apply(requires, pos.client))
             deps |= self._plan_collect(pos.at_base(False), requires)
-        group = self._child_group(pos.group, hop.graph, pos.path, deps, id(hop.key))
+        sources = self._source_types(pos)
+        sent = (*key, *requires) if requires else ()
+        # only requirements can clash with a group's representations (keys are the same for
+        # every object at one path): a key-only jump reuses any group
+        group = self._child_group(
+            pos.group,
+            hop.graph,
+            pos.path,
+            deps,
+            id(hop.key),
+            (lambda candidate: self._fits_requires(candidate, sources, pos.type_name, sent))
+            if sent
+            else None,
+        )
         self._touch(group)
-        for source in self._source_types(pos):
+        for source in sources:
             container = group.requires_for(source)
             container.field("__typename")
             self._copy(container, pos.type_name, key)

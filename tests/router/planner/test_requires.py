@@ -9,7 +9,7 @@ from tests.router.supergraph.sdl import supergraph
 
 SDL = supergraph(
     {"ATHLETES": "athletes", "STATS": "stats", "SCORES": "scores"},
-    '''
+    """
 type Query @join__type(graph: ATHLETES) @join__type(graph: STATS) @join__type(graph: SCORES) {
   athletes: [Athlete] @join__field(graph: ATHLETES)
 }
@@ -30,12 +30,12 @@ type Lift @join__type(graph: ATHLETES) @join__type(graph: SCORES) {
   kilos: Int
   reps: Int @join__field(graph: ATHLETES)
 }
-''',
+""",
 )
 
 CYCLE = supergraph(
     {"LEFT": "left", "RIGHT": "right"},
-    '''
+    """
 type Query @join__type(graph: LEFT) @join__type(graph: RIGHT) {
   session: Session @join__field(graph: LEFT)
 }
@@ -46,7 +46,7 @@ type Session @join__type(graph: LEFT, key: "id") @join__type(graph: RIGHT, key: 
   length: Int @join__field(graph: RIGHT, requires: "start") @join__field(graph: LEFT, external: true)
   end: Int @join__field(graph: LEFT, requires: "length")
 }
-''',
+""",
 )
 
 
@@ -75,7 +75,7 @@ def test_a_chain_of_requires_runs_in_dependency_order() -> None:
     plan_ = plan(SDL, "{ athletes { rank } }")
     order = [(f.subgraph, f.operation.rsplit("{ ... on Athlete ", 1)[-1]) for f in fetches(plan_.node)]
     assert order == [
-        ("athletes", "query { athletes { __typename id weight(unit: \"kg\") height best { kilos } } }"),
+        ("athletes", 'query { athletes { __typename id weight(unit: "kg") height best { kilos } } }'),
         ("stats", "{ bmi } } }"),
         ("scores", "{ score } } }"),
         ("stats", "{ rank } } }"),
@@ -137,3 +137,71 @@ def test_a_nested_required_field_is_aliased_when_the_client_reuses_its_key() -> 
     assert format_selections(scores.requires) == (
         "{ ... on Athlete { __typename id bmi best { ... on Lift { kilos__fg0: kilos } } } }"
     )
+
+
+CONFLICT = supergraph(
+    {"A": "a", "B": "b"},
+    """
+type Query @join__type(graph: A) @join__type(graph: B) {
+  products: [Product] @join__field(graph: B)
+}
+
+type Product @join__type(graph: A, key: "upc") @join__type(graph: B, key: "upc") {
+  upc: String!
+  weight: Int @join__field(graph: A, external: true) @join__field(graph: B)
+  price(currency: String!): Int @join__field(graph: A, external: true) @join__field(graph: B)
+  shippingEstimate: Int @join__field(graph: A, requires: "price(currency: \\"USD\\") weight")
+  shippingEstimateEUR: Int @join__field(graph: A, requires: "price(currency: \\"EUR\\") weight")
+  category: Category @join__field(graph: A, external: true) @join__field(graph: B)
+  isExpensiveCategory: Boolean @join__field(graph: A, requires: "category { averagePrice(currency: \\"USD\\") }")
+  name: String @join__field(graph: B)
+}
+
+type Category @join__type(graph: A) @join__type(graph: B) {
+  averagePrice(currency: String!): Int @join__field(graph: A, external: true) @join__field(graph: B)
+}
+""",
+)
+
+
+def test_requirements_of_one_field_with_conflicting_arguments_go_to_separate_entity_fetches() -> None:
+    # Both values are fetched side by side (the EUR one under an internal alias, never renamed
+    # back over the USD one); each entity fetch sends its own value as `price`.
+    text = plan_text(
+        CONFLICT, "{ products { upc name shippingEstimate shippingEstimateEUR isExpensiveCategory } }"
+    )
+    assert text == expected(
+        """
+        QueryPlan {
+          Sequence {
+            Fetch(service: "b") {
+              query { products { upc name __typename price(currency: "USD") weight price__fg21528: price(currency: "EUR") category { averagePrice(currency: "USD") } } }
+            },
+            Parallel {
+              Flatten(path: "products.@") {
+                Fetch(service: "a") {
+                  { ... on Product { __typename upc price weight category { averagePrice } } } =>
+                  query($representations: [_Any!]!) { _entities(representations: $representations) { ... on Product { shippingEstimate isExpensiveCategory } } }
+                },
+              },
+              Flatten(path: "products.@") {
+                Fetch(service: "a") {
+                  { ... on Product { __typename upc price__fg21528: price weight } } =>
+                  query($representations: [_Any!]!) { _entities(representations: $representations) { ... on Product { shippingEstimateEUR } } }
+                },
+              },
+            },
+          },
+        }
+        """
+    )
+
+
+def test_requirements_with_equal_arguments_still_share_one_entity_fetch() -> None:
+    [_, entity] = fetches(plan(CONFLICT, "{ products { shippingEstimate isExpensiveCategory } }").node)
+    assert "shippingEstimate isExpensiveCategory" in entity.operation
+    [root, eur] = fetches(plan(CONFLICT, "{ products { shippingEstimateEUR } }").node)
+    # alone, the EUR requirement needs no alias
+    assert 'price(currency: "EUR")' in root.operation and "__fg" not in root.operation
+    assert eur.requires is not None
+    assert format_selections(eur.requires) == "{ ... on Product { __typename upc price weight } }"

@@ -6,7 +6,9 @@ from __future__ import annotations
 from tests.router.planner.helpers import expected, plan_text
 from tests.router.supergraph.sdl import supergraph
 
-SDL = supergraph({"NAME": "name", "CATEGORY": "category", "PRICE": "price"}, '''
+SDL = supergraph(
+    {"NAME": "name", "CATEGORY": "category", "PRICE": "price"},
+    """
 type Query @join__type(graph: NAME) @join__type(graph: CATEGORY) @join__type(graph: PRICE) {
   product: Product!
   products: [Product!]!
@@ -24,7 +26,8 @@ type Holder @join__type(graph: NAME, key: "id") @join__type(graph: PRICE, key: "
   id: ID!
   product: Product @join__field(graph: NAME) @join__field(graph: PRICE)
 }
-''')
+""",
+)
 
 
 def test_a_shared_root_field_is_split_across_the_graphs_that_answer_its_parts() -> None:
@@ -69,7 +72,9 @@ def test_a_nested_shared_value_type_is_completed_through_the_parent_entity() -> 
     )
 
 
-PARENT = supergraph({"A": "a", "B": "b", "C": "c", "D": "d"}, '''
+PARENT = supergraph(
+    {"A": "a", "B": "b", "C": "c", "D": "d"},
+    """
 type Query @join__type(graph: A) @join__type(graph: B) @join__type(graph: C) @join__type(graph: D) {
   bike(id: ID!): Bike @join__field(graph: D)
 }
@@ -83,7 +88,8 @@ type Brand @join__type(graph: A) @join__type(graph: B, key: "id") @join__type(gr
   id: ID @join__field(graph: B) @join__field(graph: C)
   title: String @join__field(graph: C)
 }
-''')
+""",
+)
 
 
 def test_a_shareable_field_is_split_between_parents_that_each_complete_a_part() -> None:
@@ -117,6 +123,81 @@ def test_a_shareable_field_is_split_between_parents_that_each_complete_a_part() 
                   { ... on Bike { __typename id } } =>
                   query($representations: [_Any!]!) { _entities(representations: $representations) { ... on Bike { brand { story } } } }
                 },
+              },
+            },
+          },
+        }
+        """
+    )
+
+
+ENTITY = supergraph(
+    {"CATEGORY": "category", "NAME": "name", "PRICE": "price"},
+    """
+type Query @join__type(graph: CATEGORY) @join__type(graph: NAME) @join__type(graph: PRICE) {
+  product: Product
+  only: Product @join__field(graph: NAME)
+}
+type Product @join__type(graph: CATEGORY, key: "id") @join__type(graph: NAME, key: "id")
+  @join__type(graph: PRICE, key: "id") {
+  id: ID!
+  category: String @join__field(graph: CATEGORY)
+  name: String @join__field(graph: NAME)
+  price: Float @join__field(graph: PRICE)
+}
+""",
+)
+
+
+def test_a_shareable_root_entity_is_fetched_from_each_graph_in_parallel_not_through_entity_calls() -> None:
+    # Each graph resolves `product` itself: no sequential step, no more fetches than a root
+    # fetch followed by two entity fetches.
+    text = plan_text(ENTITY, "{ product { id name category price } }")
+    assert text == expected(
+        """
+        QueryPlan {
+          Parallel {
+            Fetch(service: "category") {
+              query { product { id category } }
+            },
+            Fetch(service: "name") {
+              query { product { name } }
+            },
+            Fetch(service: "price") {
+              query { product { price } }
+            },
+          },
+        }
+        """
+    )
+
+
+def test_a_root_field_one_graph_completes_is_still_fetched_once() -> None:
+    text = plan_text(ENTITY, "{ product { id name } }")
+    assert text == expected(
+        """
+        QueryPlan {
+          Fetch(service: "name") {
+            query { product { id name } }
+          },
+        }
+        """
+    )
+
+
+def test_a_root_field_of_a_single_graph_still_jumps_through_the_entity_key() -> None:
+    text = plan_text(ENTITY, "{ only { name price } }")
+    assert text == expected(
+        """
+        QueryPlan {
+          Sequence {
+            Fetch(service: "name") {
+              query { only { name __typename id } }
+            },
+            Flatten(path: "only") {
+              Fetch(service: "price") {
+                { ... on Product { __typename id } } =>
+                query($representations: [_Any!]!) { _entities(representations: $representations) { ... on Product { price } } }
               },
             },
           },
