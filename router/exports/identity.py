@@ -30,6 +30,7 @@ from router.exports.keys import ApiKey, ApiKeyStore
 from router.observability.redaction import remember_secrets
 from router.security.authn import CLAIMS_ATTRIBUTE, Authenticator
 from router.stages.headers import TRACEPARENT_ATTRIBUTE, trace_context
+from router.stages.transport import client_headers
 from router.types import RequestContext
 
 __all__ = ["API_KEY_ATTRIBUTE", "ExportIdentity", "error_response", "key_claims"]
@@ -66,15 +67,6 @@ def key_claims(record: ApiKey) -> Claims:
     )
 
 
-def _client_headers(request: Request) -> dict[str, str]:
-    headers: dict[str, str] = {}
-    for raw_name, raw_value in request.scope["headers"]:
-        name = raw_name.decode("latin-1").lower()
-        value = raw_value.decode("latin-1")
-        headers[name] = f"{headers[name]}, {value}" if name in headers else value
-    return headers
-
-
 class ExportIdentity:
     """Turns an export request's credentials into the context of its pipeline runs."""
 
@@ -86,7 +78,7 @@ class ExportIdentity:
         self._keys = key_store
 
     def _base_context(self, request: Request) -> RequestContext:
-        headers = _client_headers(request)
+        headers = client_headers(request)
         supplied = headers.get("x-request-id", "")
         context = RequestContext(
             request_id=supplied if _REQUEST_ID.match(supplied) else os.urandom(16).hex(),

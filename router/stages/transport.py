@@ -40,7 +40,7 @@ from router.stages.observability import IN_FLIGHT, REQUEST_SECONDS, observe_oper
 from router.stages.ratelimit import batch_headers
 from router.types import GraphQLRequest, GraphQLResponse, RequestContext
 
-__all__ = ["GRAPHQL_RESPONSE_JSON", "JSON", "GraphQLTransport", "negotiate_media_type"]
+__all__ = ["GRAPHQL_RESPONSE_JSON", "JSON", "GraphQLTransport", "client_headers", "negotiate_media_type"]
 
 _log = structlog.get_logger("router.http")
 
@@ -200,7 +200,8 @@ async def _read_body(request: Request, limit: int) -> bytes:
     return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
 
-def _client_headers(request: Request) -> dict[str, str]:
+def client_headers(request: Request) -> dict[str, str]:
+    """The request's headers by lower-cased name; repeated headers joined with ", " (RFC 9110 §5.3)."""
     headers: dict[str, str] = {}
     for raw_name, raw_value in request.scope["headers"]:
         name = raw_name.decode("latin-1").lower()
@@ -259,7 +260,7 @@ class GraphQLTransport:
 
     async def _answer(self, request: Request) -> Response:
         started = time.perf_counter()
-        headers = _client_headers(request)
+        headers = client_headers(request)
         supplied_id = headers.get("x-request-id", "")
         request_id = supplied_id if supplied_id and _REQUEST_ID.match(supplied_id) else os.urandom(16).hex()
         traceparent, trace_id = trace_context(headers)

@@ -7,29 +7,15 @@ from __future__ import annotations
 import csv
 import io
 import uuid
-from collections.abc import AsyncIterator
 
 import httpx
 import orjson
-import pytest
 
-from tests.router.attacks.stack import FitGraphStack, fitgraph_stack, router_config, serve_router
+from tests.router.attacks.stack import FitGraphStack
 
 JSON = {"content-type": "application/json"}
 CREATE = "mutation($input: WorkoutInput!) { createWorkout(input: $input) { id } }"
 REGISTER = "mutation($input: RegisterInput!) { register(input: $input) { user { id } } }"
-
-
-@pytest.fixture(scope="module")
-async def stack(mongodb_url: str) -> AsyncIterator[FitGraphStack]:
-    async with fitgraph_stack(mongodb_url) as running:
-        yield running
-
-
-@pytest.fixture(scope="module")
-async def router(stack: FitGraphStack) -> AsyncIterator[httpx.AsyncClient]:
-    async with serve_router(stack, router_config(stack)) as client:
-        yield client
 
 
 async def _create_workouts(router: httpx.AsyncClient, token: str, count: int) -> set[str]:

@@ -7,13 +7,11 @@ token gets everything."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
-import pytest
 
-from tests.router.attacks.stack import FitGraphStack, fitgraph_stack, router_config, serve_router
+from tests.router.attacks.stack import FitGraphStack
 
 JSON = {"content-type": "application/json"}
 PRIVATE_SELECTION = """
@@ -23,18 +21,6 @@ PRIVATE_SELECTION = """
   privacyZones { radiusM }
   workouts(first: 5) { edges { node { id } } }
 """
-
-
-@pytest.fixture(scope="module")
-async def stack(mongodb_url: str) -> AsyncIterator[FitGraphStack]:
-    async with fitgraph_stack(mongodb_url) as running:
-        yield running
-
-
-@pytest.fixture(scope="module")
-async def router(stack: FitGraphStack) -> AsyncIterator[httpx.AsyncClient]:
-    async with serve_router(stack, router_config(stack)) as client:
-        yield client
 
 
 async def gql(

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from email.utils import formatdate
 from typing import Any, Literal
 
+from tests.router.supergraph.sdl import supergraph_header
 from tests.router.support.subgraph import TestSubgraph, running_subgraphs
 from tests.support.servers import running_server
 
@@ -46,30 +47,7 @@ PRICING_SDL = """
 type Product @key(fields: "id") { id: ID! price: Int }
 """
 
-_SUPERGRAPH = """
-schema
-  @link(url: "https://specs.apollo.dev/link/v1.0")
-  @link(url: "https://specs.apollo.dev/join/v0.3", for: EXECUTION)
-{
-  query: Query
-}
-
-directive @join__enumValue(graph: join__Graph!) repeatable on ENUM_VALUE
-directive @join__field(graph: join__Graph, requires: join__FieldSet, provides: join__FieldSet,
-  type: String, external: Boolean, override: String, usedOverridden: Boolean
-) repeatable on FIELD_DEFINITION | INPUT_FIELD_DEFINITION
-directive @join__graph(name: String!, url: String!) on ENUM_VALUE
-directive @join__implements(graph: join__Graph!, interface: String!) repeatable on OBJECT | INTERFACE
-directive @join__type(graph: join__Graph!, key: join__FieldSet, extension: Boolean! = false,
-  resolvable: Boolean! = true, isInterfaceObject: Boolean! = false
-) repeatable on OBJECT | INTERFACE | UNION | ENUM | INPUT_OBJECT | SCALAR
-directive @join__unionMember(graph: join__Graph!, member: String!) repeatable on UNION
-directive @link(url: String, as: String, for: link__Purpose, import: [link__Import]) repeatable on SCHEMA
-
-scalar join__FieldSet
-scalar link__Import
-enum link__Purpose { SECURITY EXECUTION }
-
+_SUPERGRAPH = supergraph_header().replace("%", "%%") + """
 enum join__Graph {
   PRODUCTS @join__graph(name: "products", url: "%(products)s")
   PRICING @join__graph(name: "pricing", url: "%(pricing)s")
