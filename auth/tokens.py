@@ -29,6 +29,7 @@ from auth.claims import Claims
 from auth.errors import InvalidToken, InvalidTokenReason
 from auth.keys import SUPPORTED_ALGORITHMS, KeyRing, KeySource, PublicKey, PublicKeySet
 from auth.roles import scopes_for, validate_roles
+from auth.token_cache import VerifiedTokenCache
 
 __all__ = ["HS256", "MIN_HS256_SECRET_BYTES", "RESERVED_CLAIMS", "TokenIssuer", "TokenVerifier"]
 
@@ -158,11 +159,15 @@ def _numeric_date(payload: Mapping[str, Any], name: str, *, required: bool) -> i
 
 
 class TokenVerifier:
-    """Verifies access tokens; safe to share between requests (holds no per-token state).
+    """Verifies access tokens; safe to share between requests.
 
     Passing ``hs256_secret`` is the explicit opt-in that adds HS256 to ``algorithms``; without
     it HS256 is never accepted. Key-carrying headers (``jwk``, ``jku``, ``x5u``, ``x5c``) are
     ignored: keys come only from ``keys`` (RFC 8725 §3.10).
+
+    ``cache_size`` > 0 keeps the claims of that many verified tokens
+    (:class:`auth.token_cache.VerifiedTokenCache`): a repeated token skips the signature check
+    but is still re-checked against the clock, its key and the issuer on every use.
     """
 
     def __init__(
@@ -175,6 +180,7 @@ class TokenVerifier:
         leeway_seconds: int = 30,
         hs256_secret: bytes | None = None,
         clock: Clock = time.time,
+        cache_size: int = 0,
     ) -> None:
         allowed = frozenset(algorithms)
         unknown = allowed - SUPPORTED_ALGORITHMS - {HS256}
@@ -184,6 +190,8 @@ class TokenVerifier:
             raise ValueError("HS256 may only be allowed together with an explicit hs256_secret")
         if leeway_seconds < 0:
             raise ValueError("leeway_seconds must not be negative")
+        if cache_size < 0:
+            raise ValueError("cache_size must not be negative")
         self._keys = keys
         self.issuer = issuer
         self._audiences = frozenset([audience] if isinstance(audience, str) else audience)
@@ -194,10 +202,16 @@ class TokenVerifier:
         self._algorithms = allowed | {HS256} if self._hs256_secret is not None else allowed
         self.leeway_seconds = leeway_seconds
         self._clock = clock
+        self._cache = VerifiedTokenCache(cache_size) if cache_size else None
 
     @property
     def algorithms(self) -> frozenset[str]:
         return self._algorithms
+
+    @property
+    def cache(self) -> VerifiedTokenCache | None:
+        """The verified-token cache (None when ``cache_size`` is 0)."""
+        return self._cache
 
     def verify_bearer(self, authorization_header: str | None) -> Claims | None:
         """Verify an ``Authorization`` header value (RFC 6750 §2.1).
@@ -218,6 +232,13 @@ class TokenVerifier:
 
     def verify(self, token: str) -> Claims:
         """Verify signature and claims of a compact JWS; raise :class:`InvalidToken` otherwise."""
+        cache = self._cache if isinstance(token, str) else None  # _split refuses non-strings
+        if cache is not None:
+            cached = cache.get(
+                token, now=self._clock(), leeway=self.leeway_seconds, issuer=self.issuer, keys=self._keys
+            )
+            if cached is not None:
+                return cached
         header, payload, signing_input, signature = self._split(token)
         algorithm = header.get("alg")
         if not isinstance(algorithm, str) or algorithm not in self._algorithms:
@@ -227,11 +248,23 @@ class TokenVerifier:
             raise InvalidToken(InvalidTokenReason.MALFORMED, "unsupported crit header")
         if not signature:
             raise InvalidToken(InvalidTokenReason.BAD_SIGNATURE, "empty signature")
+        key: tuple[str, PublicKey] | None = None
         if algorithm == HS256:
             self._verify_hs256(signing_input, signature)
         else:
-            self._verify_asymmetric(header, algorithm, signing_input, signature)
-        return self._claims(payload)
+            key = self._verify_asymmetric(header, algorithm, signing_input, signature)
+        claims = self._claims(payload)
+        if cache is not None:
+            cache.put(
+                token,
+                claims,
+                issuer=self.issuer,
+                not_before=_numeric_date(payload, "nbf", required=False),
+                algorithm=algorithm,
+                kid=key[0] if key else None,
+                public_key=key[1] if key else None,
+            )
+        return claims
 
     @staticmethod
     def _split(token: str) -> tuple[dict[str, Any], dict[str, Any], bytes, bytes]:
@@ -260,7 +293,8 @@ class TokenVerifier:
 
     def _verify_asymmetric(
         self, header: Mapping[str, Any], algorithm: str, signing_input: bytes, signature: bytes
-    ) -> None:
+    ) -> tuple[str, PublicKey]:
+        """Check the signature; returns the kid and the key that verified it."""
         kid = header.get("kid")
         if not isinstance(kid, str) or not kid:
             raise InvalidToken(InvalidTokenReason.MISSING_KID, "header has no kid")
@@ -273,6 +307,7 @@ class TokenVerifier:
             raise InvalidToken(InvalidTokenReason.ALGORITHM_NOT_ALLOWED, "alg does not match the key")
         if not _verify_signature(algorithm, public_key, signing_input, signature):
             raise InvalidToken(InvalidTokenReason.BAD_SIGNATURE, "signature does not verify")
+        return kid, public_key
 
     def _claims(self, payload: dict[str, Any]) -> Claims:
         now = self._clock()

@@ -51,6 +51,7 @@ def _verifier(keys: KeyRing | PublicKeySet, settings: SubgraphSettings) -> Token
         audience=settings.jwt_audience,
         leeway_seconds=settings.jwt_leeway_seconds,
         hs256_secret=settings.jwt_hs256_secret.encode() if settings.jwt_hs256_secret else None,
+        cache_size=settings.jwt_verify_cache_size,
     )
 
 

@@ -73,12 +73,15 @@ class RequestMiddleware:
                 message = {**message, "headers": out}
             await send(message)
 
-        with structlog.contextvars.bound_contextvars(request_id=request_id):
-            try:
-                await self.app(scope, receive, send_with_id)
-            finally:
-                elapsed = time.perf_counter() - started
-                method = scope.get("method", "GET")
-                service = self.metrics.service
-                self.metrics.requests.labels(service, method, path, str(status)).inc()
-                self.metrics.latency.labels(service, method, path).observe(elapsed)
+        # bind + reset by token rather than bound_contextvars(), which first copies every
+        # bound variable of the context to restore them: same effect, a fraction of the cost.
+        tokens = structlog.contextvars.bind_contextvars(request_id=request_id)
+        try:
+            await self.app(scope, receive, send_with_id)
+        finally:
+            structlog.contextvars.reset_contextvars(**tokens)
+            elapsed = time.perf_counter() - started
+            method = scope.get("method", "GET")
+            service = self.metrics.service
+            self.metrics.requests.labels(service, method, path, str(status)).inc()
+            self.metrics.latency.labels(service, method, path).observe(elapsed)

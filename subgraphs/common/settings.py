@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from auth.token_cache import DEFAULT_TOKEN_CACHE_SIZE
 
 __all__ = ["SubgraphSettings"]
 
@@ -28,6 +31,9 @@ class SubgraphSettings(BaseSettings):
     jwt_leeway_seconds: int = 30
     # Development only: accept HS256 tokens signed with this secret (never set in production).
     jwt_hs256_secret: str | None = None
+    # Verified tokens remembered per process (0 = off): a repeated token skips the signature
+    # check but is re-checked against exp/nbf/iat, its key and the issuer (auth.token_cache).
+    jwt_verify_cache_size: int = Field(default=DEFAULT_TOKEN_CACHE_SIZE, ge=0)
 
     # None = in-memory backends (single process, `make dev`).
     redis_url: str | None = None

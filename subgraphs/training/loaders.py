@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from functools import cached_property
 
 from strawberry.dataloader import DataLoader
 
@@ -32,26 +33,48 @@ async def _workouts_in_windows(keys: list[WeekKey]) -> list[list[Workout]]:
 
 
 class TrainingLoaders:
-    def __init__(self) -> None:
-        self.workout: DataLoader[str, Workout | None] = keyed_loader(
-            lambda ids: store.workouts_by_ids(ids=ids), lambda workout: workout.id
-        )
-        self.workout_page: DataLoader[store.PageQuery, list[Workout]] = DataLoader(
-            load_fn=lambda queries: store.workout_pages(queries=queries)
-        )
-        self.records: DataLoader[str, list[PersonalRecord]] = grouped_loader(
+    """The loaders of one request, each built on first use.
+
+    A request reads one or two of them (a page of workouts, a user's records); building all
+    eight DataLoaders up front cost more than some of the requests that used none.
+    """
+
+    @cached_property
+    def workout(self) -> DataLoader[str, Workout | None]:
+        return keyed_loader(lambda ids: store.workouts_by_ids(ids=ids), lambda workout: workout.id)
+
+    @cached_property
+    def workout_page(self) -> DataLoader[store.PageQuery, list[Workout]]:
+        return DataLoader(load_fn=lambda queries: store.workout_pages(queries=queries))
+
+    @cached_property
+    def records(self) -> DataLoader[str, list[PersonalRecord]]:
+        return grouped_loader(
             lambda ids: store_records.records_by_owner_ids(owner_ids=ids), lambda record: record.owner_id
         )
-        self.goals: DataLoader[str, list[Goal]] = grouped_loader(
+
+    @cached_property
+    def goals(self) -> DataLoader[str, list[Goal]]:
+        return grouped_loader(
             lambda ids: store_records.goals_by_owner_ids(owner_ids=ids), lambda goal: goal.owner_id
         )
-        self.active_plan: DataLoader[str, TrainingPlan | None] = keyed_loader(
-            lambda ids: store_records.active_plans(owner_ids=ids), lambda plan: plan.owner_id
-        )
-        self.privacy: DataLoader[str, UserPrivacy | None] = keyed_loader(
+
+    @cached_property
+    def active_plan(self) -> DataLoader[str, TrainingPlan | None]:
+        return keyed_loader(lambda ids: store_records.active_plans(owner_ids=ids), lambda plan: plan.owner_id)
+
+    @cached_property
+    def privacy(self) -> DataLoader[str, UserPrivacy | None]:
+        return keyed_loader(
             lambda ids: store_records.privacy_zones_by_owner_ids(owner_ids=ids), lambda privacy: privacy.id
         )
-        self.sample_chunks: DataLoader[str, list[SampleChunk]] = grouped_loader(
+
+    @cached_property
+    def sample_chunks(self) -> DataLoader[str, list[SampleChunk]]:
+        return grouped_loader(
             lambda ids: store_samples.chunks_by_workout_ids(workout_ids=ids), lambda chunk: chunk.workout_id
         )
-        self.workouts_between: DataLoader[WeekKey, list[Workout]] = DataLoader(load_fn=_workouts_in_windows)
+
+    @cached_property
+    def workouts_between(self) -> DataLoader[WeekKey, list[Workout]]:
+        return DataLoader(load_fn=_workouts_in_windows)

@@ -16,7 +16,7 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Connection, text
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
-from sqlalchemy.pool import NullPool
+from sqlalchemy.pool import AsyncAdaptedQueuePool, NullPool
 
 from subgraphs.users.models import REGIONS
 
@@ -40,8 +40,13 @@ def _engine(url: str, *, pool_size: int, echo: bool) -> AsyncEngine:
         database = url.split("///", 1)[-1]
         if database and database != ":memory:":
             Path(database).parent.mkdir(parents=True, exist_ok=True)
-        # One writer at a time is SQLite's model; a fresh connection per use avoids sharing
-        # aiosqlite connections across tasks.
+            # Pooled: each aiosqlite connection is a thread plus a file open, which cost more
+            # CPU than the query itself when paid per request. A checked-out connection still
+            # belongs to one task at a time; SQLite's own locking serialises writers as before.
+            return create_async_engine(
+                url, echo=echo, poolclass=AsyncAdaptedQueuePool, pool_size=pool_size, max_overflow=pool_size
+            )
+        # In memory every connection is its own database: keep the one-connection-per-use model.
         return create_async_engine(url, echo=echo, poolclass=NullPool)
     return create_async_engine(url, echo=echo, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
 

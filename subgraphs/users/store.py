@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
+    Select,
     String,
     Table,
     Uuid,
@@ -31,7 +32,7 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from subgraphs.users.db import Databases
+from subgraphs.users.db import Databases, Shard
 from subgraphs.users.models import PasswordReset, RefreshToken, User, UserEmail
 from subgraphs.users.records import EmailTaken, RefreshOutcome, UserFilter, UserRecord, aware, utcnow
 
@@ -57,17 +58,27 @@ _refresh = _table(RefreshToken)
 _resets = _table(PasswordReset)
 
 
-def _id_in(engine: AsyncEngine, ids: Sequence[uuid.UUID]) -> ColumnElement[bool]:
+def _id_in(engine: AsyncEngine) -> ColumnElement[bool]:
+    """``id`` among the ``ids`` parameter, bound at execution time."""
     if engine.dialect.name == "postgresql":
         # One array parameter: the same prepared statement serves every batch size (an IN list
         # would prepare a new statement for each distinct number of ids).
-        return _users.c.id == any_(bindparam("ids", list(ids), type_=ARRAY(Uuid())))
-    return _users.c.id.in_(list(ids))
+        return _users.c.id == any_(bindparam("ids", type_=ARRAY(Uuid())))
+    return _users.c.id.in_(bindparam("ids", expanding=True, type_=Uuid()))
 
 
 class UserStore:
     def __init__(self, databases: Databases) -> None:
         self.db = databases
+        # users_by_ids serves every entity lookup: its statements are built once per shard,
+        # with the ids as a parameter, instead of per call.
+        self._by_ids = [(shard, self._by_ids_statement(shard)) for shard in databases.shards]
+
+    def _by_ids_statement(self, shard: Shard) -> Select[Any]:
+        query = select(_users).where(_id_in(shard.engine))
+        if not self.db.single:
+            query = query.where(_users.c.region.in_(shard.regions))
+        return query
 
     # ---- users -------------------------------------------------------------------------
 
@@ -75,12 +86,10 @@ class UserStore:
         if not ids:
             return []
         records: list[UserRecord] = []
-        for shard in self.db.shards:
-            query = select(_users).where(_id_in(shard.engine, ids))
-            if not self.db.single:
-                query = query.where(_users.c.region.in_(shard.regions))
+        parameters = {"ids": list(ids)}
+        for shard, query in self._by_ids:
             async with shard.engine.connect() as connection:
-                result = await connection.execute(query)
+                result = await connection.execute(query, parameters)
                 records.extend(UserRecord.from_row(row) for row in result)
         return records
 

@@ -13,7 +13,12 @@ from starlette.routing import Route
 from auth.errors import InvalidToken
 from auth.keys import KeyRing, SigningKey
 from auth.tokens import TokenIssuer
-from subgraphs.common.identity import JwksAuthenticator, authenticator_for, load_or_create_keyring
+from subgraphs.common.identity import (
+    JwksAuthenticator,
+    VerifierAuthenticator,
+    authenticator_for,
+    load_or_create_keyring,
+)
 from subgraphs.common.settings import SubgraphSettings
 from tests.support.servers import running_server
 
@@ -79,3 +84,42 @@ async def test_jwks_unreachable_means_rejected() -> None:
             await authenticator.authenticate(f"Bearer {issuer.issue('u-1', roles=['user'])}")
     finally:
         await authenticator.aclose()
+
+
+def test_verified_tokens_are_cached_unless_turned_off() -> None:
+    ring = KeyRing.ephemeral()
+    cached = authenticator_for(SubgraphSettings(), keyring=ring)
+    off = authenticator_for(SubgraphSettings(jwt_verify_cache_size=0), keyring=ring)
+    assert isinstance(cached, VerifierAuthenticator) and isinstance(off, VerifierAuthenticator)
+    assert cached.verifier.cache is not None and cached.verifier.cache.max_entries > 0
+    assert off.verifier.cache is None
+    with pytest.raises(ValueError, match="greater than or equal to 0"):
+        SubgraphSettings(jwt_verify_cache_size=-1)
+
+
+async def test_jwks_refresh_without_the_key_refuses_a_cached_token() -> None:
+    """A token verified (and cached) before its key left the JWKS is refused after the refresh."""
+    ring = KeyRing.ephemeral()
+    old_kid = ring.active.kid
+
+    async def jwks(request: Request) -> JSONResponse:
+        return JSONResponse(ring.jwks())
+
+    settings = SubgraphSettings()
+    issuer = TokenIssuer(ring, issuer=settings.jwt_issuer, audience=settings.jwt_audience)
+    token = f"Bearer {issuer.issue('u-1', roles=['user'])}"
+    async with running_server(Starlette(routes=[Route("/jwks", jwks)])) as url:
+        authenticator = JwksAuthenticator(f"{url}/jwks", settings, min_refresh_interval_seconds=0)
+        try:
+            await authenticator.refresh()
+            for _ in range(2):  # the second call is a cache hit
+                claims = await authenticator.authenticate(token)
+                assert claims is not None and claims.subject == "u-1"
+            ring.add(SigningKey.generate("EdDSA"), active=True)
+            ring.remove(old_kid)
+            await authenticator.refresh()
+            with pytest.raises(InvalidToken) as refused:
+                await authenticator.authenticate(token)
+            assert refused.value.reason == "unknown_kid"
+        finally:
+            await authenticator.aclose()
