@@ -13,11 +13,11 @@ Order (operation level; the HTTP transport in stages/transport.py runs before it
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol
 
-from graphql import DocumentNode, GraphQLSchema, OperationDefinitionNode
+from graphql import DocumentNode, FragmentDefinitionNode, GraphQLSchema, OperationDefinitionNode
 
 from router.config import RouterConfig
 from router.types import GraphQLRequest, GraphQLResponse, RequestContext
@@ -32,6 +32,7 @@ __all__ = [
     "Stage",
     "StageSlots",
     "build_pipeline",
+    "operation_fragments",
 ]
 
 
@@ -48,6 +49,15 @@ class PreparedLike(Protocol):
     def operation_name(self) -> str | None: ...
     @property
     def document_hash(self) -> str: ...
+
+
+def operation_fragments(prepared: PreparedLike) -> Mapping[str, FragmentDefinitionNode]:
+    """The prepared document's fragments by name: the Engine's (collected once per document),
+    else read from the document (an empty mapping may just not have been filled in)."""
+    fragments = getattr(prepared, "fragments", None)
+    if isinstance(fragments, Mapping) and fragments:
+        return fragments
+    return {d.name.value: d for d in prepared.document.definitions if isinstance(d, FragmentDefinitionNode)}
 
 
 class EngineLike(Protocol):

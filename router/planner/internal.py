@@ -22,6 +22,12 @@ from router.planner.selections import Field, Fragment, Sel
 __all__ = ["InternalAliases"]
 
 
+def _internal_alias(sel: Field) -> str:
+    """The response key of a field fetched beside another use of its name: stable for the same
+    field and arguments, so every fetch and representation of one plan agrees on it."""
+    return f"{sel.name}__fg{zlib.crc32(sel.args_text.encode()) % 100000}"
+
+
 class InternalAliases:
     """Per planning session; selections are compared by identity and kept alive here."""
 
@@ -65,7 +71,7 @@ class InternalAliases:
                 continue
             key = sel.response_key
             if seen.setdefault(key, sel.args_text) != sel.args_text:
-                key = f"{sel.name}__fg{zlib.crc32(sel.args_text.encode()) % 100000}"
+                key = _internal_alias(sel)
                 seen.setdefault(key, sel.args_text)
                 sel = replace(sel, alias=key, response_key=key)
                 changed = True
@@ -99,7 +105,7 @@ class InternalAliases:
             elif sel.alias is None and sel.name in reserved:
                 owners = reserved[sel.name]
                 if any((o.name, o.args_text) != (sel.name, sel.args_text) for o in owners):
-                    alias = f"{sel.name}__fg{zlib.crc32(sel.args_text.encode()) % 100000}"
+                    alias = _internal_alias(sel)
                     sel = replace(sel, alias=alias, response_key=alias)
                     changed = True
                 elif sel.selections:

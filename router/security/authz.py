@@ -16,7 +16,7 @@ Authorization does not depend on where a fragment is spread, so each fragment is
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -55,7 +55,7 @@ class FilterResult:
 
     document: DocumentNode
     operation: OperationDefinitionNode | None
-    fragments: dict[str, FragmentDefinitionNode]
+    fragments: Mapping[str, FragmentDefinitionNode]
     errors: tuple[dict[str, Any], ...]
     changed: bool
     # Where the response gets `null` for what was removed (`()` = the whole data).
@@ -92,7 +92,7 @@ def _fragment_map(document: DocumentNode) -> dict[str, FragmentDefinitionNode]:
 
 def policies_used(
     operation: OperationDefinitionNode,
-    fragments: dict[str, FragmentDefinitionNode],
+    fragments: Mapping[str, FragmentDefinitionNode],
     schema: GraphQLSchema,
     requirements: AuthorizationRequirements,
 ) -> frozenset[str]:
@@ -104,7 +104,7 @@ def policies_used(
 
 def filter_prepared_parts(
     operation: OperationDefinitionNode,
-    fragments: dict[str, FragmentDefinitionNode],
+    fragments: Mapping[str, FragmentDefinitionNode],
     schema: GraphQLSchema,
     requirements: AuthorizationRequirements,
     grant: Grant,

@@ -7,7 +7,7 @@ spread), and every removal is recorded with its response path and where its `nul
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from graphql import (
@@ -107,7 +107,7 @@ class SelectionWalker:
         schema: GraphQLSchema,
         requirements: AuthorizationRequirements,
         grant: Grant,
-        fragments: dict[str, FragmentDefinitionNode],
+        fragments: Mapping[str, FragmentDefinitionNode],
         *,
         collect_policies: bool = False,
     ) -> None:

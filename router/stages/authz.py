@@ -23,10 +23,10 @@ from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
 
 import structlog
-from graphql import FragmentDefinitionNode, GraphQLSchema
+from graphql import GraphQLSchema
 
 from auth.claims import Claims
-from router.pipeline import EngineLike, NextStage, Operation, PreparedLike
+from router.pipeline import EngineLike, NextStage, Operation, PreparedLike, operation_fragments
 from router.security.authn import request_claims
 from router.security.authz import FilterResult, Grant, filter_prepared_parts, policies_used
 from router.security.config import AuthorizationConfig
@@ -51,13 +51,6 @@ def load_policy_hook(reference: str) -> PolicyHook:
     return hook  # type: ignore[no-any-return]
 
 
-def _fragments(prepared: PreparedLike) -> dict[str, FragmentDefinitionNode]:
-    fragments = getattr(prepared, "fragments", None)
-    if isinstance(fragments, dict):
-        return fragments
-    return {d.name.value: d for d in prepared.document.definitions if isinstance(d, FragmentDefinitionNode)}
-
-
 class _SchemaAuthz:
     """Requirements of one supergraph plus the per-operation caches that depend on them."""
 
@@ -78,7 +71,7 @@ class _SchemaAuthz:
         key = (prepared.document_hash, prepared.operation_name)
         found = self._policies.get(key)
         if found is None:
-            found = policies_used(prepared.operation, _fragments(prepared), self.schema, self.requirements)
+            found = policies_used(prepared.operation, operation_fragments(prepared), self.schema, self.requirements)
             self._remember(self._policies, key, found)
         return found
 
@@ -87,7 +80,7 @@ class _SchemaAuthz:
         result = self._results.get(key)
         if result is None:
             result = filter_prepared_parts(
-                prepared.operation, _fragments(prepared), self.schema, self.requirements, grant
+                prepared.operation, operation_fragments(prepared), self.schema, self.requirements, grant
             )
             self._remember(self._results, key, result)
         else:

@@ -8,6 +8,7 @@ selection (fragments expanded) is inspected; the verdict is cached per document 
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Mapping
 
 from graphql import (
     FieldNode,
@@ -17,7 +18,7 @@ from graphql import (
     SelectionSetNode,
 )
 
-from router.pipeline import NextStage, Operation
+from router.pipeline import NextStage, Operation, operation_fragments
 from router.security.authn import request_claims
 from router.stages.errors import request_error
 from router.types import GraphQLResponse
@@ -28,7 +29,7 @@ _INTROSPECTION_FIELDS = frozenset({"__schema", "__type"})
 _CACHE_SIZE = 4096
 
 
-def selects_introspection(selection_set: SelectionSetNode, fragments: dict[str, FragmentDefinitionNode]) -> bool:
+def selects_introspection(selection_set: SelectionSetNode, fragments: Mapping[str, FragmentDefinitionNode]) -> bool:
     pending = [selection_set]
     seen: set[str] = set()
     while pending:
@@ -60,12 +61,7 @@ class IntrospectionStage:
         key = (prepared.document_hash, prepared.operation_name)
         verdict = self._cache.get(key)
         if verdict is None:
-            fragments = {
-                definition.name.value: definition
-                for definition in prepared.document.definitions
-                if isinstance(definition, FragmentDefinitionNode)
-            }
-            verdict = selects_introspection(prepared.operation.selection_set, fragments)
+            verdict = selects_introspection(prepared.operation.selection_set, operation_fragments(prepared))
             self._cache[key] = verdict
             if len(self._cache) > _CACHE_SIZE:
                 self._cache.popitem(last=False)

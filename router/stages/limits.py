@@ -9,8 +9,10 @@ document. Measurements are cached by (document hash, operation name).
 
 from __future__ import annotations
 
+import math
 import weakref
 from collections import OrderedDict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,12 +26,12 @@ from graphql import (
 )
 
 from router.config import LimitsConfig
-from router.pipeline import EngineLike, NextStage, Operation
+from router.pipeline import EngineLike, NextStage, Operation, operation_fragments
 from router.security.cost import CostDirectives, CostEstimator
 from router.stages.errors import request_error
 from router.types import GraphQLResponse
 
-__all__ = ["LimitsStage", "OperationShape", "measure_operation"]
+__all__ = ["CostEstimates", "LimitsStage", "OperationShape", "measure_operation"]
 
 _CACHE_SIZE = 4096
 
@@ -51,7 +53,7 @@ class _Measure:
 
 
 class _Measurer:
-    def __init__(self, fragments: dict[str, FragmentDefinitionNode]) -> None:
+    def __init__(self, fragments: Mapping[str, FragmentDefinitionNode]) -> None:
         self._fragments = fragments
         self._memo: dict[str, _Measure] = {}
         self._visiting: set[str] = set()
@@ -97,7 +99,7 @@ class _Measurer:
 
 
 def measure_operation(
-    operation: OperationDefinitionNode, fragments: dict[str, FragmentDefinitionNode]
+    operation: OperationDefinitionNode, fragments: Mapping[str, FragmentDefinitionNode]
 ) -> OperationShape:
     measure = _Measurer(fragments).selection_set(operation.selection_set)
     return OperationShape(
@@ -105,41 +107,50 @@ def measure_operation(
     )
 
 
-def cost_estimator(engine: EngineLike, default_list_size: int) -> CostEstimator:
-    """An estimator for `engine`'s API schema and its supergraph's `@cost`/`@listSize`."""
-    sdl = getattr(getattr(engine, "supergraph", None), "sdl", None)
-    directives = CostDirectives.from_sdl(sdl) if isinstance(sdl, str) else CostDirectives()
-    return CostEstimator(engine.api_schema, directives, default_list_size=default_list_size)
+class CostEstimates:
+    """Estimated costs of operations (router/security/cost.py) for `limits.max_cost` and the
+    rate limiter's `cost: estimated`: one estimator per engine, since a hot reload brings its
+    own schema and `@cost`/`@listSize` weights."""
+
+    __slots__ = ("_default_list_size", "_estimators")
+
+    def __init__(self, default_list_size: int) -> None:
+        self._default_list_size = default_list_size
+        self._estimators: weakref.WeakKeyDictionary[Any, CostEstimator] = weakref.WeakKeyDictionary()
+
+    def _estimator(self, engine: EngineLike) -> CostEstimator:
+        estimator = self._estimators.get(engine)
+        if estimator is None:
+            sdl = getattr(getattr(engine, "supergraph", None), "sdl", None)
+            directives = CostDirectives.from_sdl(sdl) if isinstance(sdl, str) else CostDirectives()
+            estimator = CostEstimator(engine.api_schema, directives, default_list_size=self._default_list_size)
+            self._estimators[engine] = estimator
+        return estimator
+
+    def of(self, operation: Operation) -> float:
+        """The prepared operation's estimated cost; infinite when nested beyond Python's stack."""
+        prepared = operation.prepared
+        assert prepared is not None, "costs are estimated after analysis"
+        estimator = self._estimator(operation.engine)
+        try:
+            return estimator.estimate(prepared.operation, operation_fragments(prepared), operation.request.variables)
+        except RecursionError:
+            return math.inf
 
 
 class LimitsStage:
-    __slots__ = ("_cache", "_config", "_estimators")
+    __slots__ = ("_cache", "_config", "_costs")
 
     def __init__(self, config: LimitsConfig) -> None:
         self._config = config
         self._cache: OrderedDict[tuple[str, str | None], OperationShape | None] = OrderedDict()
-        # One estimator per engine: a hot reload brings its own schema and weights.
-        self._estimators: weakref.WeakKeyDictionary[Any, CostEstimator] = weakref.WeakKeyDictionary()
+        self._costs = CostEstimates(config.default_list_size)
 
     def _too_expensive(self, operation: Operation, limit: float) -> GraphQLResponse | None:
-        prepared = operation.prepared
-        assert prepared is not None, "the limits stage runs after analysis"
-        estimator = self._estimators.get(operation.engine)
-        if estimator is None:
-            estimator = cost_estimator(operation.engine, self._config.default_list_size)
-            self._estimators[operation.engine] = estimator
-        fragments = {
-            definition.name.value: definition
-            for definition in prepared.document.definitions
-            if isinstance(definition, FragmentDefinitionNode)
-        }
-        try:
-            cost = estimator.estimate(prepared.operation, fragments, operation.request.variables)
-        except RecursionError:
-            cost = float("inf")
+        cost = self._costs.of(operation)
         if cost <= limit:
             return None
-        shown = "too high to compute" if cost == float("inf") else f"{cost:g}"
+        shown = "too high to compute" if cost == math.inf else f"{cost:g}"
         return request_error(
             f"The operation's estimated cost is {shown}; the limit is {limit:g}",
             "COST_ESTIMATED_TOO_EXPENSIVE",
@@ -151,14 +162,9 @@ class LimitsStage:
         key = (prepared.document_hash, prepared.operation_name)
         if key in self._cache:
             return self._cache[key]
-        fragments = {
-            definition.name.value: definition
-            for definition in prepared.document.definitions
-            if isinstance(definition, FragmentDefinitionNode)
-        }
         shape: OperationShape | None
         try:
-            shape = measure_operation(prepared.operation, fragments)
+            shape = measure_operation(prepared.operation, operation_fragments(prepared))
         except RecursionError:
             shape = None  # nested beyond Python's stack: certainly beyond any sane depth limit
         self._cache[key] = shape

@@ -21,9 +21,8 @@ from __future__ import annotations
 
 import hashlib
 import math
-import weakref
 from collections import OrderedDict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 from urllib.parse import quote
 
@@ -37,10 +36,9 @@ from graphql import (
 )
 from prometheus_client import Counter
 
-from router.pipeline import NextStage, Operation
+from router.pipeline import NextStage, Operation, operation_fragments
 from router.security.authn import request_claims
 from router.security.config import RateLimitConfig
-from router.security.cost import CostEstimator
 from router.security.ratelimit import (
     BackendUnavailable,
     BucketSpec,
@@ -50,7 +48,7 @@ from router.security.ratelimit import (
     header_values,
 )
 from router.stages.errors import request_error
-from router.stages.limits import cost_estimator
+from router.stages.limits import CostEstimates
 from router.types import GraphQLResponse
 
 __all__ = [
@@ -135,7 +133,7 @@ def batch_headers(answers: Sequence[GraphQLResponse]) -> tuple[int | None, dict[
     return None, headers
 
 
-def count_fields(selection_set: SelectionSetNode, fragments: dict[str, FragmentDefinitionNode]) -> int:
+def count_fields(selection_set: SelectionSetNode, fragments: Mapping[str, FragmentDefinitionNode]) -> int:
     """Field selections once fragments are expanded (each fragment counted once per spread)."""
     memo: dict[str, int] = {}
 
@@ -162,7 +160,7 @@ def count_fields(selection_set: SelectionSetNode, fragments: dict[str, FragmentD
 
 
 class RateLimitStage:
-    __slots__ = ("_backend", "_config", "_costs", "_estimate", "_estimators", "backend_failures")
+    __slots__ = ("_backend", "_config", "_costs", "_estimate", "_estimates", "backend_failures")
 
     def __init__(
         self,
@@ -185,8 +183,7 @@ class RateLimitStage:
                 backend = MemoryBackend(max_buckets=config.memory_max_buckets)
         self._backend: RateLimitBackend = backend
         self._costs: OrderedDict[tuple[str, str | None], int] = OrderedDict()
-        # cost "estimated": one estimator per engine (a hot reload brings its own weights).
-        self._estimators: weakref.WeakKeyDictionary[Any, CostEstimator] = weakref.WeakKeyDictionary()
+        self._estimates = CostEstimates(config.default_list_size)  # cost "estimated"
         # Checks let through because the store failed (fail_open), for /metrics and tests.
         self.backend_failures = 0
 
@@ -228,31 +225,14 @@ class RateLimitStage:
         key = (prepared.document_hash, prepared.operation_name)
         cost = self._costs.get(key)
         if cost is None:
-            fragments = {
-                d.name.value: d
-                for d in prepared.document.definitions
-                if isinstance(d, FragmentDefinitionNode)
-            }
-            cost = max(1, count_fields(prepared.operation.selection_set, fragments))
+            cost = max(1, count_fields(prepared.operation.selection_set, operation_fragments(prepared)))
             self._costs[key] = cost
             if len(self._costs) > _COST_CACHE:
                 self._costs.popitem(last=False)
         return cost
 
     def _estimated(self, operation: Operation) -> int:
-        prepared = operation.prepared
-        assert prepared is not None
-        estimator = self._estimators.get(operation.engine)
-        if estimator is None:
-            estimator = cost_estimator(operation.engine, self._config.default_list_size)
-            self._estimators[operation.engine] = estimator
-        fragments = {
-            d.name.value: d for d in prepared.document.definitions if isinstance(d, FragmentDefinitionNode)
-        }
-        try:
-            estimated = estimator.estimate(prepared.operation, fragments, operation.request.variables)
-        except RecursionError:
-            estimated = math.inf
+        estimated = self._estimates.of(operation)
         # At least 1 (an operation of leaves only still counts); capped to a bucket by the caller.
         return max(1, math.ceil(estimated)) if math.isfinite(estimated) else 2**62
 
