@@ -34,6 +34,7 @@ from typing import Any
 import httpx
 
 from bench.harness.processes import tree_cpu_seconds, wait_until_idle
+from schema.operations.manifest import operation_bodies
 
 ROOT = Path(__file__).resolve().parents[1]
 OPERATIONS_DIR = ROOT / "schema" / "operations"
@@ -44,13 +45,12 @@ OPERATIONS: tuple[tuple[str, dict[str, Any]], ...] = (("Me", {}), ("MyWorkouts",
 
 
 def _operation_text(name: str) -> str:
-    """The operation `name` from schema/operations/*.graphql (the trusted first-party documents)."""
-    pattern = re.compile(rf"^(query|mutation) {name}\b.*?^}}", re.MULTILINE | re.DOTALL)
-    for path in sorted(OPERATIONS_DIR.glob("*.graphql")):
-        found = pattern.search(path.read_text(encoding="utf-8"))
-        if found:
-            return found.group(0)
-    raise SystemExit(f"operation {name} not found in {OPERATIONS_DIR}")
+    """The operation `name` from schema/operations/*.graphql (the trusted first-party documents),
+    with the fragments it uses, as the manifest holds it."""
+    bodies = operation_bodies(sorted(OPERATIONS_DIR.glob("*.graphql")))
+    if name not in bodies:
+        raise SystemExit(f"operation {name} not found in {OPERATIONS_DIR}")
+    return bodies[name]
 
 
 def _listening_pid(port: int) -> int:
