@@ -23,11 +23,24 @@ from collections import OrderedDict
 from dataclasses import dataclass
 
 from auth.claims import Claims
+from auth.errors import InvalidToken, InvalidTokenReason
 from auth.keys import KeySource, PublicKey
 
-__all__ = ["DEFAULT_TOKEN_CACHE_SIZE", "VerifiedTokenCache"]
+__all__ = ["DEFAULT_TOKEN_CACHE_SIZE", "VerifiedTokenCache", "outside_validity"]
 
 DEFAULT_TOKEN_CACHE_SIZE = 4096
+
+
+def outside_validity(*, exp: int, nbf: int | None, iat: int, now: float, leeway: int) -> InvalidToken | None:
+    """Why a token is not valid at `now` (RFC 7519 §4.1.4-§4.1.6 exp / nbf / iat, with a small
+    leeway for clock skew), or None: the one check a full verification and a cache hit share."""
+    if now >= exp + leeway:
+        return InvalidToken(InvalidTokenReason.EXPIRED, "token has expired")
+    if nbf is not None and nbf > now + leeway:
+        return InvalidToken(InvalidTokenReason.NOT_YET_VALID, "token is not valid yet (nbf)")
+    if iat > now + leeway:
+        return InvalidToken(InvalidTokenReason.NOT_YET_VALID, "token is issued in the future (iat)")
+    return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,12 +99,11 @@ class VerifiedTokenCache:
     @staticmethod
     def _still_valid(entry: _Entry, *, now: float, leeway: int, issuer: str, keys: KeySource) -> bool:
         claims = entry.claims
-        # The same comparisons as TokenVerifier._claims, so a hit and a full check agree.
-        if now >= claims.expires_at + leeway:
-            return False
-        if entry.not_before is not None and entry.not_before > now + leeway:
-            return False
-        if claims.issued_at > now + leeway:
+        # The very check TokenVerifier._claims makes, so a hit and a full check agree.
+        refusal = outside_validity(
+            exp=claims.expires_at, nbf=entry.not_before, iat=claims.issued_at, now=now, leeway=leeway
+        )
+        if refusal is not None:
             return False
         if entry.issuer != issuer:
             return False

@@ -29,7 +29,7 @@ from auth.claims import Claims
 from auth.errors import InvalidToken, InvalidTokenReason
 from auth.keys import SUPPORTED_ALGORITHMS, KeyRing, KeySource, PublicKey, PublicKeySet
 from auth.roles import scopes_for, validate_roles
-from auth.token_cache import VerifiedTokenCache
+from auth.token_cache import VerifiedTokenCache, outside_validity
 
 __all__ = ["HS256", "MIN_HS256_SECRET_BYTES", "RESERVED_CLAIMS", "TokenIssuer", "TokenVerifier"]
 
@@ -332,12 +332,9 @@ class TokenVerifier:
         nbf = _numeric_date(payload, "nbf", required=False)
         if exp is None or iat is None:  # unreachable: both are required above; narrows types
             raise InvalidToken(InvalidTokenReason.MISSING_CLAIM, "missing exp or iat")
-        if now >= exp + leeway:
-            raise InvalidToken(InvalidTokenReason.EXPIRED, "token has expired")
-        if nbf is not None and nbf > now + leeway:
-            raise InvalidToken(InvalidTokenReason.NOT_YET_VALID, "token is not valid yet (nbf)")
-        if iat > now + leeway:
-            raise InvalidToken(InvalidTokenReason.NOT_YET_VALID, "token is issued in the future (iat)")
+        refusal = outside_validity(exp=exp, nbf=nbf, iat=iat, now=now, leeway=leeway)
+        if refusal is not None:
+            raise refusal
         subject = payload.get("sub")
         if subject is None:
             raise InvalidToken(InvalidTokenReason.MISSING_CLAIM, "missing sub")
